@@ -1,0 +1,75 @@
+// swift-tools-version:6.1
+// pairmatch: a face pair matcher (twin ResNet encoder + logistic head) on OpenBLAS and HDF5.
+import PackageDescription
+
+/// Release builds: AVX2/FMA code generation and no runtime checks on the hot paths.
+let fastSwift: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-target-cpu", "haswell"], .when(configuration: .release)),
+]
+let fastC: [CSetting] = [
+    .unsafeFlags(["-O3", "-mavx2", "-mfma"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "pairmatch",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "pairmatch", targets: ["pairmatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
+    ],
+    targets: [
+        // MARK: C shims (static-inline wrappers only; one system library each)
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng16", providers: [.apt(["libpng-dev"])]),
+
+        // MARK: Storage
+        .target(name: "WeightStore", dependencies: ["CHDF5"], swiftSettings: fastSwift),
+        .target(name: "ModelImport", dependencies: ["WeightStore"], swiftSettings: fastSwift),
+
+        // MARK: Numerics and networks
+        .target(name: "NetLayers", dependencies: ["COpenBLAS"], swiftSettings: fastSwift),
+        .target(name: "FaceEmbedding", swiftSettings: fastSwift),
+        .target(name: "PairNet", dependencies: ["NetLayers", "WeightStore", "FaceEmbedding"], swiftSettings: fastSwift),
+
+        // MARK: Photos to chips
+        .target(name: "ImageInput", dependencies: ["CTurboJPEG", "CPNG"], swiftSettings: fastSwift),
+        .target(name: "FaceDetection", dependencies: ["NetLayers", "WeightStore", "ImageInput"], swiftSettings: fastSwift),
+        .target(name: "FaceAlignment", dependencies: ["WeightStore", "ImageInput", "PairNet"], swiftSettings: fastSwift),
+
+        // MARK: Deciding
+        .target(name: "PairMetrics", swiftSettings: fastSwift),
+        .target(name: "LogisticHead", dependencies: ["WeightStore", "FaceEmbedding", "PairMetrics", "COpenBLAS"], swiftSettings: fastSwift),
+        .target(name: "Gallery", dependencies: ["WeightStore", "FaceEmbedding", "LogisticHead", "COpenBLAS"], swiftSettings: fastSwift),
+
+        // MARK: The command-line tool (thin)
+        .executableTarget(
+            name: "pairmatch",
+            dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "CSV", package: "CSV.swift"),
+                "WeightStore", "ModelImport", "NetLayers", "PairNet", "FaceEmbedding", "ImageInput",
+                "FaceDetection", "FaceAlignment", "LogisticHead", "PairMetrics", "Gallery", "COpenBLAS",
+            ],
+            swiftSettings: fastSwift
+        ),
+
+        // MARK: Tests (mirror Sources/)
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "WeightStoreTests", dependencies: ["WeightStore", "TestSupport"]),
+        .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "WeightStore", "TestSupport"]),
+        .testTarget(name: "NetLayersTests", dependencies: ["NetLayers", "TestSupport"]),
+        .testTarget(name: "PairNetTests", dependencies: ["PairNet", "ImageInput", "TestSupport"]),
+        .testTarget(name: "ImageInputTests", dependencies: ["ImageInput", "TestSupport"]),
+        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "ImageInput", "TestSupport"]),
+        .testTarget(name: "FaceAlignmentTests", dependencies: ["FaceAlignment", "FaceDetection", "ImageInput", "PairNet", "TestSupport"]),
+        .testTarget(name: "PairMetricsTests", dependencies: ["PairMetrics"]),
+        .testTarget(name: "LogisticHeadTests", dependencies: ["LogisticHead", "WeightStore", "FaceEmbedding", "TestSupport"]),
+        .testTarget(name: "GalleryTests", dependencies: ["Gallery", "LogisticHead", "FaceEmbedding", "TestSupport"]),
+        .testTarget(name: "pairmatchTests", dependencies: ["pairmatch", "TestSupport"]),
+    ]
+)

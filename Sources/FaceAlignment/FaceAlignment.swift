@@ -1,0 +1,1 @@
+// FaceAlignment: module under construction.

@@ -1,0 +1,1 @@
+// FaceDetection: module under construction.

@@ -1,0 +1,1 @@
+// ImageInput: module under construction.

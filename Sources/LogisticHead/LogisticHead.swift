@@ -1,0 +1,1 @@
+// LogisticHead: module under construction.

@@ -1,0 +1,1 @@
+// ModelImport: module under construction.

@@ -1,0 +1,1 @@
+// NetLayers: module under construction.

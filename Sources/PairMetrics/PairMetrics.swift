@@ -1,0 +1,1 @@
+// PairMetrics: module under construction.

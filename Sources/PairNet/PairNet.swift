@@ -1,0 +1,1 @@
+// PairNet: module under construction.

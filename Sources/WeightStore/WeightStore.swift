@@ -1,0 +1,1 @@
+// WeightStore: module under construction.
