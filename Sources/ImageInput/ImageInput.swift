@@ -1,1 +1,0 @@
-// ImageInput: module under construction.
