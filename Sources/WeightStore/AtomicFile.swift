@@ -1,0 +1,57 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Atomic replacement of a file: the new content is written to a temporary file in the same folder,
+/// flushed to disk (fsync), then renamed over the destination, and the folder is fsynced. An error or a kill
+/// at any point leaves the previous file (or no file) at the destination, never a half-written one.
+public enum AtomicFile {
+    /// Writes `data` to `url` atomically.
+    public static func write(_ data: Data, to url: URL) throws {
+        try replace(url) { tmp in
+            do { try data.write(to: tmp) } catch {
+                throw WeightStoreError.writeFailed(path: url.path, reason: "\(error.localizedDescription)")
+            }
+        }
+    }
+
+    /// Calls `writer` with a temporary path beside `url` to fill, then fsyncs and renames it onto `url`.
+    /// The temporary file is removed when `writer` or any later step throws.
+    public static func replace(_ url: URL, using writer: (URL) throws -> Void) throws {
+        let folder = url.deletingLastPathComponent()
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDir), isDir.boolValue else {
+            throw WeightStoreError.writeFailed(path: url.path, reason: "folder \(folder.path) does not exist")
+        }
+        let tmp = temporaryURL(for: url)
+        do {
+            try writer(tmp)
+            try fsync(path: tmp.path, target: url)
+            if rename(tmp.path, url.path) != 0 {
+                throw WeightStoreError.writeFailed(path: url.path, reason: String(cString: strerror(errno)))
+            }
+        } catch {
+            unlink(tmp.path)
+            throw error
+        }
+        try? fsync(path: folder.path, target: url)
+    }
+
+    /// `folder/.name.tmp-<random>`: hidden, in the destination's folder so the rename stays on one file system.
+    public static func temporaryURL(for url: URL) -> URL {
+        let token = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(token)")
+    }
+
+    private static func fsync(path: String, target: URL) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw WeightStoreError.writeFailed(path: target.path, reason: "cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        if Glibc.fsync(fd) != 0 {
+            throw WeightStoreError.writeFailed(path: target.path, reason: "fsync failed: \(String(cString: strerror(errno)))")
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// WeightStore: module under construction.

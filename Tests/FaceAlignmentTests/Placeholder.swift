@@ -1,0 +1,4 @@
+import XCTest
+
+// Placeholder until the FaceAlignment tests land.
+final class FaceAlignmentPlaceholderTests: XCTestCase {}

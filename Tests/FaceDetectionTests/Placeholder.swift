@@ -1,0 +1,4 @@
+import XCTest
+
+// Placeholder until the FaceDetection tests land.
+final class FaceDetectionPlaceholderTests: XCTestCase {}

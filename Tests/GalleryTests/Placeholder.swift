@@ -1,0 +1,4 @@
+import XCTest
+
+// Placeholder until the Gallery tests land.
+final class GalleryPlaceholderTests: XCTestCase {}

@@ -1,0 +1,4 @@
+import XCTest
+
+// Placeholder until the ImageInput tests land.
+final class ImageInputPlaceholderTests: XCTestCase {}

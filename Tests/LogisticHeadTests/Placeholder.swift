@@ -1,0 +1,4 @@
+import XCTest
+
+// Placeholder until the LogisticHead tests land.
+final class LogisticHeadPlaceholderTests: XCTestCase {}

@@ -1,0 +1,4 @@
+import XCTest
+
+// Placeholder until the ModelImport tests land.
+final class ModelImportPlaceholderTests: XCTestCase {}

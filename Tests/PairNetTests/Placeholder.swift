@@ -1,0 +1,4 @@
+import XCTest
+
+// Placeholder until the PairNet tests land.
+final class PairNetPlaceholderTests: XCTestCase {}

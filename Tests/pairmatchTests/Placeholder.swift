@@ -1,0 +1,4 @@
+import XCTest
+
+// Placeholder until the pairmatch tests land.
+final class pairmatchPlaceholderTests: XCTestCase {}
