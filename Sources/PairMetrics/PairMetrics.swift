@@ -1,1 +1,0 @@
-// PairMetrics: module under construction.
