@@ -1,0 +1,189 @@
+/// The fast convolution path: im2col packing and one `gemm` per column block.
+///
+/// Layout: the logical im2col matrix of a batch is `cols [K, N·Ho·Wo]` (K = I·kh·kw, row k = (i, ky, kx),
+/// column = (n, oy, ox)). The weights are `W [O, K]`, so the whole layer is the single product
+/// `W · cols = [O, N·Ho·Wo]`, which is then scattered to NCHW `[N, O, Ho, Wo]` in the same pass that applies
+/// the epilogue (residual add, ReLU). The bias is written into the product's buffer first and the GEMM
+/// accumulates with beta = 1, so no separate bias or zeroing pass exists.
+///
+/// Column blocks (all chosen by `plan(for:scratchLimit:)`):
+/// * the whole batch (or groups of images) when `(K + O)·g·Ho·Wo ≤ scratchLimit` floats:
+///   one GEMM per group (one per layer per batch for the encoder's sizes);
+/// * otherwise one image at a time, in bands of output rows with `K·rows·Wo ≤ scratchLimit`; each band's
+///   GEMM writes straight into the output (ldc = Ho·Wo), no scatter. A single image always takes this path.
+/// * A 1×1, stride 1, unpadded convolution on one image skips im2col (the input plane stack *is* `cols`).
+extension Convolution {
+    /// 16 Mi floats (64 MiB) of im2col/product scratch per call by default.
+    public static let defaultScratchLimit = 1 << 24
+
+    /// How `forward` splits a batch into GEMMs, and the scratch it needs.
+    public struct Plan: Sendable, Equatable {
+        /// Images per GEMM; 1 means per image with row bands written directly to the output.
+        public let imagesPerGroup: Int
+        /// Output rows per GEMM in the per-image path (Ho when the whole plane fits).
+        public let rowsPerBand: Int
+        /// Floats of scratch `forward` uses (im2col matrix + product buffer).
+        public let scratchCount: Int
+    }
+
+    var isPointwise: Bool {
+        kernelHeight == 1 && kernelWidth == 1 && strideY == 1 && strideX == 1 && paddingY == 0 && paddingX == 0
+    }
+
+    /// The blocking `forward` uses for `input` under `scratchLimit` floats of scratch.
+    public func plan(for input: Shape4, scratchLimit: Int = Convolution.defaultScratchLimit) -> Plan {
+        let out = outputShape(for: input)
+        let k = patchSize, o = outputChannels, hw = out.h * out.w
+        if input.n > 1 {
+            let g = min(input.n, scratchLimit / max(1, (k + o) * hw))
+            if g >= 2 { return Plan(imagesPerGroup: g, rowsPerBand: out.h, scratchCount: g * (k + o) * hw) }
+        }
+        if isPointwise { return Plan(imagesPerGroup: 1, rowsPerBand: out.h, scratchCount: 0) }
+        let rows = max(1, min(out.h, scratchLimit / max(1, k * out.w)))
+        return Plan(imagesPerGroup: 1, rowsPerBand: rows, scratchCount: k * rows * out.w)
+    }
+
+    /// Computes `output = epilogue(conv(input) + bias)` with the im2col + GEMM path.
+    ///
+    /// - Parameters:
+    ///   - input: `[N, I, H, W]`.
+    ///   - output: `[N, O, Ho, Wo]` (see `outputShape(for:)`); must not alias `input` or the residual.
+    ///   - epilogue: fused post-processing (residual of shape `[N, O, Ho, Wo]`, ReLU).
+    ///   - scratch: grown to `plan(...).scratchCount` floats if smaller; contents are clobbered.
+    ///   - scratchLimit: bound on scratch floats (see the type's blocking notes).
+    public func forward(_ input: FeatureMap, into output: FeatureMap, epilogue: ConvEpilogue = .none,
+                        scratch: FloatBuffer, scratchLimit: Int = Convolution.defaultScratchLimit) {
+        let out = outputShape(for: input.shape)
+        precondition(output.shape == out, "convolution: output is \(output.shape), expected \(out)")
+        if let r = epilogue.residual { precondition(r.shape == out, "convolution: residual is \(r.shape), expected \(out)") }
+        let plan = plan(for: input.shape, scratchLimit: scratchLimit)
+        scratch.reserve(plan.scratchCount)
+        let hw = out.h * out.w, k = patchSize, o = outputChannels
+        weights.withUnsafeBufferPointer { wBuf in
+            bias.withUnsafeBufferPointer { bBuf in
+                let w = wBuf.baseAddress!, b = bBuf.baseAddress!
+                var n0 = 0
+                while n0 < input.shape.n {
+                    let g = min(plan.imagesPerGroup, input.shape.n - n0)
+                    if g >= 2 {
+                        // cols [K, g·hw] then product [O, g·hw], then scatter to NCHW with the epilogue.
+                        let cols = scratch.pointer
+                        let product = scratch.pointer + k * g * hw
+                        let ld = g * hw
+                        im2col(input, images: n0..<(n0 + g), rows: 0..<out.h, outWidth: out.w, into: cols)
+                        for oc in 0..<o { (product + oc * ld).update(repeating: b[oc], count: ld) }
+                        gemm(m: o, n: ld, k: k, a: w, lda: k, b: cols, ldb: ld, beta: 1, c: product, ldc: ld)
+                        for j in 0..<g {
+                            for oc in 0..<o {
+                                ConvEpilogueKernel.apply(product + oc * ld + j * hw, to: output.plane(n0 + j, oc),
+                                                         residual: epilogue.residual?.plane(n0 + j, oc),
+                                                         relu: epilogue.relu, count: hw)
+                            }
+                        }
+                    } else {
+                        forwardOneImage(input, image: n0, output: output, epilogue: epilogue, rowsPerBand: plan.rowsPerBand,
+                                        weights: w, bias: b, scratch: scratch.pointer)
+                    }
+                    n0 += g
+                }
+            }
+        }
+    }
+
+    /// Convenience for occasional calls: allocates its own scratch.
+    public func forward(_ input: FeatureMap, into output: FeatureMap, epilogue: ConvEpilogue = .none) {
+        forward(input, into: output, epilogue: epilogue, scratch: FloatBuffer())
+    }
+
+    /// One image, in bands of output rows, each band's GEMM writing straight into `output` (ldc = Ho·Wo).
+    private func forwardOneImage(_ input: FeatureMap, image n: Int, output: FeatureMap, epilogue: ConvEpilogue,
+                                 rowsPerBand: Int, weights w: UnsafePointer<Float>, bias b: UnsafePointer<Float>,
+                                 scratch: UnsafeMutablePointer<Float>) {
+        let out = output.shape, k = patchSize, o = outputChannels
+        let hw = out.h * out.w
+        var y0 = 0
+        while y0 < out.h {
+            let rows = min(rowsPerBand, out.h - y0)
+            let ncols = rows * out.w
+            let c = output.plane(n, 0) + y0 * out.w            // [O, rows·Wo] with row stride hw
+            let bMatrix: UnsafePointer<Float>
+            let ldb: Int
+            if isPointwise {
+                bMatrix = UnsafePointer(input.plane(n, 0) + y0 * out.w)   // [I, rows·W], stride H·W
+                ldb = input.shape.h * input.shape.w
+            } else {
+                im2col(input, images: n..<(n + 1), rows: y0..<(y0 + rows), outWidth: out.w, into: scratch)
+                bMatrix = UnsafePointer(scratch)                 // [K, rows·Wo]
+                ldb = ncols
+            }
+            for oc in 0..<o { (c + oc * hw).update(repeating: b[oc], count: ncols) }
+            gemm(m: o, n: ncols, k: k, a: w, lda: k, b: bMatrix, ldb: ldb, beta: 1, c: c, ldc: hw)
+            if !epilogue.isIdentity {
+                for oc in 0..<o {
+                    let p = c + oc * hw
+                    ConvEpilogueKernel.apply(p, to: p, residual: epilogue.residual.map { $0.plane(n, oc) + y0 * out.w },
+                                             relu: epilogue.relu, count: ncols)
+                }
+            }
+            y0 += rows
+        }
+    }
+
+    /// Packs output rows `rows` of images `images` into `cols [K, images.count·rows.count·Wo]`
+    /// (row k = (i, ky, kx), column = (image, oy, ox)); padding positions become 0.
+    func im2col(_ input: FeatureMap, images: Range<Int>, rows: Range<Int>, outWidth wo: Int,
+                into cols: UnsafeMutablePointer<Float>) {
+        let h = input.shape.h, w = input.shape.w
+        let sy = strideY, sx = strideX
+        let ld = images.count * rows.count * wo
+        for ci in 0..<inputChannels {
+            for ky in 0..<kernelHeight {
+                for kx in 0..<kernelWidth {
+                    let dstRow = cols + ((ci * kernelHeight + ky) * kernelWidth + kx) * ld
+                    let ix0 = kx - paddingX                       // input column of ox = 0
+                    let lo = ix0 >= 0 ? 0 : min(wo, (-ix0 + sx - 1) / sx)
+                    let hi = (w - 1 - ix0) < 0 ? 0 : min(wo, (w - 1 - ix0) / sx + 1)
+                    for (j, img) in images.enumerated() {
+                        let src = input.plane(img, ci)
+                        for oy in rows {
+                            let d = dstRow + (j * rows.count + (oy - rows.lowerBound)) * wo
+                            let iy = oy * sy - paddingY + ky
+                            if iy < 0 || iy >= h || hi <= lo {
+                                d.update(repeating: 0, count: wo)
+                                continue
+                            }
+                            if lo > 0 { d.update(repeating: 0, count: lo) }
+                            let s = src + iy * w + ix0
+                            if sx == 1 {
+                                (d + lo).update(from: s + lo, count: hi - lo)
+                            } else {
+                                var ox = lo
+                                while ox < hi { d[ox] = s[ox * sx]; ox += 1 }
+                            }
+                            if hi < wo { (d + hi).update(repeating: 0, count: wo - hi) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The fused output pass: dst[i] = relu?(src[i] + residual?[i]). `dst` may equal `src`.
+enum ConvEpilogueKernel {
+    @inline(__always)
+    static func apply(_ src: UnsafeMutablePointer<Float>, to dst: UnsafeMutablePointer<Float>,
+                      residual: UnsafeMutablePointer<Float>?, relu: Bool, count: Int) {
+        if let r = residual {
+            if relu {
+                for i in 0..<count { let v = src[i] + r[i]; dst[i] = v > 0 ? v : 0 }
+            } else {
+                for i in 0..<count { dst[i] = src[i] + r[i] }
+            }
+        } else if relu {
+            for i in 0..<count { let v = src[i]; dst[i] = v > 0 ? v : 0 }
+        } else if src != dst {
+            dst.update(from: src, count: count)
+        }
+    }
+}

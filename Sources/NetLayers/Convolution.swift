@@ -1,0 +1,110 @@
+/// A 2-D convolution layer (dlib `con`): cross-correlation with zero padding, one bias per output channel.
+///
+/// General: any input size H×W, any kernel kh×kw, stride (sy, sx) ≥ 1 and padding (py, px) with
+/// 0 ≤ p < k. Output size (floored, as dlib):
+/// `Ho = 1 + (H + 2·py − kh) / sy`, `Wo = 1 + (W + 2·px − kw) / sx`.
+///
+/// `forward` is the fast path (im2col + one `gemm` per column block, see `Convolution+Forward.swift`);
+/// `forwardNaive` is the direct 7-loop reference it is tested against. The detector reuses this engine
+/// on single images of arbitrary size: large inputs are split into row bands so that the im2col matrix
+/// stays below `scratchLimit` floats.
+public struct Convolution: Sendable {
+    /// O: output channels (dlib `num_filters`).
+    public let outputChannels: Int
+    /// I: input channels.
+    public let inputChannels: Int
+    /// (kh, kw) in pixels.
+    public let kernelHeight: Int, kernelWidth: Int
+    /// (sy, sx) in pixels.
+    public let strideY: Int, strideX: Int
+    /// (py, px) zero padding in pixels on each side.
+    public let paddingY: Int, paddingX: Int
+    /// `[O, I, kh, kw]` (OIHW), cross-correlation weights.
+    public private(set) var weights: [Float]
+    /// `[O]`.
+    public private(set) var bias: [Float]
+
+    /// Creates the layer. `weights` is `[O, I, kh, kw]` (OIHW); `bias` is `[O]` or nil for no bias.
+    /// Preconditions: sizes match, strides ≥ 1, 0 ≤ padding < kernel.
+    public init(outputChannels: Int, inputChannels: Int, kernel: (height: Int, width: Int),
+                stride: (y: Int, x: Int) = (1, 1), padding: (y: Int, x: Int) = (0, 0),
+                weights: [Float], bias: [Float]? = nil) {
+        precondition(outputChannels > 0 && inputChannels > 0 && kernel.height > 0 && kernel.width > 0,
+                     "convolution: empty kernel or channel count")
+        precondition(stride.y >= 1 && stride.x >= 1, "convolution: stride must be ≥ 1")
+        precondition(padding.y >= 0 && padding.x >= 0 && padding.y < kernel.height && padding.x < kernel.width,
+                     "convolution: padding must be in 0..<kernel")
+        precondition(weights.count == outputChannels * inputChannels * kernel.height * kernel.width,
+                     "convolution: \(weights.count) weights for [\(outputChannels), \(inputChannels), \(kernel.height), \(kernel.width)]")
+        precondition(bias == nil || bias!.count == outputChannels, "convolution: bias must have \(outputChannels) values")
+        self.outputChannels = outputChannels
+        self.inputChannels = inputChannels
+        self.kernelHeight = kernel.height
+        self.kernelWidth = kernel.width
+        self.strideY = stride.y
+        self.strideX = stride.x
+        self.paddingY = padding.y
+        self.paddingX = padding.x
+        self.weights = weights
+        self.bias = bias ?? [Float](repeating: 0, count: outputChannels)
+    }
+
+    /// K = I·kh·kw: the length of one im2col column (the GEMM's inner dimension).
+    @inlinable public var patchSize: Int { inputChannels * kernelHeight * kernelWidth }
+
+    /// Multiply-adds per output pixel per image is `patchSize`; per image: O·K·Ho·Wo.
+    public func multiplyAdds(for input: Shape4) -> Int {
+        let o = outputShape(for: input)
+        return o.count * patchSize
+    }
+
+    /// The output shape for `input` (precondition: channels match and the kernel fits the padded input).
+    public func outputShape(for input: Shape4) -> Shape4 {
+        precondition(input.c == inputChannels, "convolution: input has \(input.c) channels, layer expects \(inputChannels)")
+        precondition(input.h + 2 * paddingY >= kernelHeight && input.w + 2 * paddingX >= kernelWidth,
+                     "convolution: input \(input.h)×\(input.w) smaller than kernel \(kernelHeight)×\(kernelWidth)")
+        return Shape4(n: input.n, c: outputChannels,
+                      h: 1 + (input.h + 2 * paddingY - kernelHeight) / strideY,
+                      w: 1 + (input.w + 2 * paddingX - kernelWidth) / strideX)
+    }
+
+    /// Folds a following per-channel affine y = γ·x + β (dlib `affine`, or a batch norm already reduced to
+    /// γ' and β') into this layer: w'[o] = γ[o]·w[o], b'[o] = γ[o]·b[o] + β[o]. The folded layer computes
+    /// affine(conv(x)) in one pass; results differ from the two-step form only by float rounding.
+    /// `gamma`, `beta`: `[O]`.
+    public func foldingAffine(gamma: [Float], beta: [Float]) -> Convolution {
+        precondition(gamma.count == outputChannels && beta.count == outputChannels,
+                     "foldingAffine: γ/β must have \(outputChannels) values")
+        var folded = self
+        let k = patchSize
+        for o in 0..<outputChannels {
+            for i in 0..<k { folded.weights[o * k + i] *= gamma[o] }
+            folded.bias[o] = gamma[o] * bias[o] + beta[o]
+        }
+        return folded
+    }
+}
+
+/// What happens to the convolution's output (after the bias) before it is stored, fused into the pass
+/// that writes the output: nothing, ReLU, or a residual add (same shape as the output) followed by an
+/// optional ReLU. Residual adds of different shapes (dlib's zero-padded `add_prev`) use `ResidualAdd`.
+public struct ConvEpilogue {
+    /// `[N, O, Ho, Wo]`, same shape as the convolution's output; added before the ReLU. May not alias the output.
+    public var residual: FeatureMap?
+    /// max(·, 0) last.
+    public var relu: Bool
+
+    public init(residual: FeatureMap? = nil, relu: Bool = false) {
+        self.residual = residual
+        self.relu = relu
+    }
+
+    /// Bias only.
+    public static var none: ConvEpilogue { ConvEpilogue() }
+    /// Bias then ReLU.
+    public static var relu: ConvEpilogue { ConvEpilogue(relu: true) }
+    /// Bias, + `residual`, then ReLU (a ResNet block's tail).
+    public static func addThenReLU(_ residual: FeatureMap) -> ConvEpilogue { ConvEpilogue(residual: residual, relu: true) }
+
+    var isIdentity: Bool { residual == nil && !relu }
+}

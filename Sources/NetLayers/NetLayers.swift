@@ -1,1 +1,0 @@
-// NetLayers: module under construction.
