@@ -37,13 +37,8 @@ public enum ModelImporter {
     /// Parses `datFile` as `model` and returns the archive to write (nothing is written).
     public static func convert(_ datFile: URL, as model: ModelFile) throws -> (WeightArchive, ImportedModel) {
         let bytes = try readSource(datFile)
-        let sha = SHA256.hex(bytes)
         var stream = DlibStream(bytes: bytes, file: datFile.path)
         var archive = WeightArchive(kind: model.kind, formatVersion: ModelFile.formatVersion)
-        archive.set(attribute: "source_file", .string(datFile.lastPathComponent))
-        archive.set(attribute: "source_sha256", .string(sha))
-        archive.set(attribute: "fingerprint", .string(sha))
-        archive.set(attribute: "source_bytes", .integer(Int64(bytes.count)))
         let info: (Int, Int, String)
         do {
             switch model {
@@ -55,6 +50,11 @@ public enum ModelImporter {
         } catch let e as DlibFormatError {
             throw ModelImportError.format(e)
         }
+        let sha = SHA256.hex(bytes)   // after parsing: a bad file fails fast
+        archive.set(attribute: "source_file", .string(datFile.lastPathComponent))
+        archive.set(attribute: "source_sha256", .string(sha))
+        archive.set(attribute: "fingerprint", .string(sha))
+        archive.set(attribute: "source_bytes", .integer(Int64(bytes.count)))
         let summary = ImportedModel(model: model, destination: URL(fileURLWithPath: model.fileName), sourceSHA256: sha,
                                     parameterCount: info.0, normalisationParameterCount: info.1, structure: info.2)
         return (archive, summary)

@@ -1,1 +1,0 @@
-// FaceAlignment: module under construction.

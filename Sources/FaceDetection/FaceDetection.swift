@@ -1,1 +1,0 @@
-// FaceDetection: module under construction.

@@ -1,4 +1,0 @@
-import XCTest
-
-// Placeholder until the FaceAlignment tests land.
-final class FaceAlignmentPlaceholderTests: XCTestCase {}

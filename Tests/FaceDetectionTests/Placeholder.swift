@@ -1,4 +1,0 @@
-import XCTest
-
-// Placeholder until the FaceDetection tests land.
-final class FaceDetectionPlaceholderTests: XCTestCase {}

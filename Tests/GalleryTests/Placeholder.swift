@@ -1,4 +1,0 @@
-import XCTest
-
-// Placeholder until the Gallery tests land.
-final class GalleryPlaceholderTests: XCTestCase {}

@@ -1,4 +1,0 @@
-import XCTest
-
-// Placeholder until the ImageInput tests land.
-final class ImageInputPlaceholderTests: XCTestCase {}

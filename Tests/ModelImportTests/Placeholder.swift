@@ -1,4 +1,0 @@
-import XCTest
-
-// Placeholder until the ModelImport tests land.
-final class ModelImportPlaceholderTests: XCTestCase {}
