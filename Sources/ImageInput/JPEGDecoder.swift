@@ -19,6 +19,9 @@ enum JPEGDecoder {
         }
         // tjDecompressHeader3 can succeed on a tables-only or garbage stream with a zero size.
         guard w > 0, h > 0 else {
+            if endsBeforeScan(bytes) {
+                throw ImageInputError.truncated(file: file, format: .jpeg, detail: "data ends inside the header")
+            }
             throw ImageInputError.corrupt(file: file, format: .jpeg, detail: "no image size in header (\(w)x\(h))")
         }
         let width = Int(w), height = Int(h)
@@ -68,12 +71,31 @@ enum JPEGDecoder {
         var message = String(cString: tjGetErrorStr2(handle))
         if message.hasPrefix("tjDecompress2(): ") { message.removeFirst("tjDecompress2(): ".count) }
         if message.hasPrefix("tjDecompressHeader3(): ") { message.removeFirst("tjDecompressHeader3(): ".count) }
-        let endsWithEOI = bytes.count >= 2 && bytes[bytes.count - 2] == 0xFF && bytes[bytes.count - 1] == 0xD9
         let truncation = message.contains("Premature end")
             || message.contains("premature end")
-            || (inHeader && !endsWithEOI && message.contains("no image"))
+            || (inHeader && endsBeforeScan(bytes))
         if truncation { return .truncated(file: file, format: .jpeg, detail: message) }
         let kind = tjGetErrorCode(handle) == pm_tjerr_warning() ? "warning: " : ""
         return .corrupt(file: file, format: .jpeg, detail: kind + message)
+    }
+
+    /// True when the marker segments from SOI run off the end of the data before a SOS (start of scan) or EOI
+    /// marker: the file was cut inside its header. False for a well-framed header or non-marker garbage.
+    static func endsBeforeScan(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let n = bytes.count
+        var i = 2
+        while true {
+            guard i + 2 <= n else { return true }
+            guard bytes[i] == 0xFF else { return false }
+            let marker = bytes[i + 1]
+            if marker == 0xFF { i += 1; continue }
+            if marker == 0xDA || marker == 0xD9 { return false }
+            if marker == 0xD8 || marker == 0x01 || (0xD0...0xD7).contains(marker) { i += 2; continue }
+            guard marker >= 0xC0 else { return false }   // reserved marker code: corrupt, not cut short
+            guard i + 4 <= n else { return true }
+            let length = Int(bytes[i + 2]) << 8 | Int(bytes[i + 3])
+            guard length >= 2 else { return false }
+            i += 2 + length
+        }
     }
 }
