@@ -46,13 +46,16 @@ let package = Package(
         .target(name: "LogisticHead", dependencies: ["WeightStore", "FaceEmbedding", "PairMetrics", "COpenBLAS"], swiftSettings: fastSwift),
         .target(name: "Gallery", dependencies: ["WeightStore", "FaceEmbedding", "LogisticHead", "COpenBLAS"], swiftSettings: fastSwift),
 
+        // MARK: Pairs files (CSV or LFW pairs lists) shared by score, train-head and eval
+        .target(name: "PairsInput", dependencies: [.product(name: "CSV", package: "CSV.swift")], swiftSettings: fastSwift),
+
         // MARK: The command-line tool (thin)
         .executableTarget(
             name: "pairmatch",
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
-                "WeightStore", "ModelImport",
+                "WeightStore", "ModelImport", "PairsInput",
             ],
             swiftSettings: fastSwift
         ),
@@ -69,6 +72,7 @@ let package = Package(
         .testTarget(name: "PairMetricsTests", dependencies: ["PairMetrics"]),
         .testTarget(name: "LogisticHeadTests", dependencies: ["LogisticHead", "WeightStore", "FaceEmbedding", "TestSupport"]),
         .testTarget(name: "GalleryTests", dependencies: ["Gallery", "LogisticHead", "FaceEmbedding", "TestSupport"]),
+        .testTarget(name: "PairsInputTests", dependencies: ["PairsInput", "TestSupport"]),
         .testTarget(name: "pairmatchTests", dependencies: ["pairmatch", "TestSupport"]),
     ]
 )

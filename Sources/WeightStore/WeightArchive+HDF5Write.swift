@@ -17,7 +17,10 @@ struct HDF5Writer {
 
     func write(to tmp: URL) throws {
         HDF5Library.ensureInitialised()
-        let file = H5Handle(H5Fcreate(tmp.path, pm_h5f_acc_trunc(), pm_h5p_default(), pm_h5p_default()), close: H5Fclose)
+        // HDF5 ≥ 1.8 object headers: attributes over 64 KiB (long name lists) go to dense storage.
+        let access = H5Handle(H5Pcreate(pm_h5p_file_access()), close: H5Pclose)
+        _ = H5Pset_libver_bounds(access.id, H5F_LIBVER_V18, H5F_LIBVER_V110)
+        let file = H5Handle(H5Fcreate(tmp.path, pm_h5f_acc_trunc(), pm_h5p_default(), access.id), close: H5Fclose)
         guard file.isValid else { throw fail("cannot create HDF5 file") }
 
         var rootAttributes = archive.attributes["/"] ?? [:]

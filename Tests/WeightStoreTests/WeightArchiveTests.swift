@@ -147,3 +147,20 @@ final class WeightArchiveTests: XCTestCase {
         }
     }
 }
+
+final class LargeAttributeTests: XCTestCase {
+    /// Attributes past HDF5's 64 KiB compact-storage limit (e.g. a gallery's or cache's key list) still round-trip.
+    func testLargeStringAndArrayAttributes() throws {
+        let folder = TestPaths.temporaryDirectory("weightstore-large")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("big.h5")
+        var a = WeightArchive(kind: "pairmatch.test", formatVersion: 1)
+        let text = String(repeating: "Ünïcode name, ", count: 100_000)
+        a.set(attribute: "names", .string(text))
+        a.set(attribute: "ids", .integers((0..<200_000).map { Int64($0) }), on: "group")
+        try a.write(to: url)
+        let b = try WeightArchive.read(from: url)
+        XCTAssertEqual(try b.string("names"), text)
+        XCTAssertEqual(try b.integers("ids", on: "group").count, 200_000)
+    }
+}
