@@ -7,6 +7,13 @@ import CPNG
 /// files without gAMA/sRGB are treated as sRGB-encoded (`PNG_IMAGE_FLAG_16BIT_sRGB`) so no gamma curve is applied.
 enum PNGDecoder {
     static func decode(_ bytes: UnsafeRawBufferPointer, file: String, limits: ImageLimits) throws -> RGBImage {
+        // IHDR is always the first chunk (bytes 8…32): check its size before libpng allocates anything, so
+        // sizes beyond libpng's own 1 000 000-pixel row limit also report `.tooLarge`.
+        if bytes.count >= 24, bytes[12] == 0x49, bytes[13] == 0x48, bytes[14] == 0x44, bytes[15] == 0x52 {
+            func be32(_ o: Int) -> Int { Int(bytes[o]) << 24 | Int(bytes[o + 1]) << 16 | Int(bytes[o + 2]) << 8 | Int(bytes[o + 3]) }
+            let w = be32(16), h = be32(20)
+            if w > 0, h > 0 { try limits.check(width: w, height: h, file: file, format: .png) }
+        }
         var image = png_image()
         image.version = pm_png_image_version()
         defer { png_image_free(&image) }   // no-op once finish_read has released it

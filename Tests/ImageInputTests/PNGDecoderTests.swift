@@ -132,6 +132,9 @@ final class PNGDecoderTests: XCTestCase {
     func testHugeHeaderIsTooLargeWithoutDecoding() throws {
         let png = TestImages.png(width: 100_000, height: 100_000, bitDepth: 8, colorType: 2, rows: [[1, 2, 3]])
         XCTAssertEqual(expectError(png), .tooLarge(file: "chip.png", width: 100_000, height: 100_000, maxPixels: 50_000_000))
+        // Beyond libpng's own width limit (1e6) it is still reported as too large, not corrupt.
+        let wide = TestImages.png(width: 60_000_000, height: 1, bitDepth: 8, colorType: 0, rows: [[1]])
+        XCTAssertEqual(expectError(wide), .tooLarge(file: "chip.png", width: 60_000_000, height: 1, maxPixels: 50_000_000))
     }
 
     func testSharedPNGsDecode() throws {
