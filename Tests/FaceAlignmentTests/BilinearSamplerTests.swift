@@ -1,0 +1,48 @@
+import XCTest
+@testable import FaceAlignment
+
+final class BilinearSamplerTests: XCTestCase {
+    /// 3×2 image: red = 10·x + 100·y, green = 255 − red, blue = 7.
+    private let source: RGBBuffer = {
+        var p: [UInt8] = []
+        for y in 0..<2 { for x in 0..<3 { let r = 10 * x + 100 * y; p += [UInt8(r), UInt8(255 - r), 7] } }
+        return RGBBuffer(width: 3, height: 2, pixels: p)
+    }()
+
+    private func sample(_ x: Double, _ y: Double) -> [UInt8]? {
+        var out = [UInt8](repeating: 0, count: 3)
+        let ok = source.pixels.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer {
+                BilinearSampler.sample(src, width: 3, height: 2, x: x, y: y, into: $0, at: 0)
+            }
+        }
+        return ok ? out : nil
+    }
+
+    func testInterpolatesAndTruncates() {
+        XCTAssertEqual(sample(0, 0), [0, 255, 7])
+        XCTAssertEqual(sample(0.5, 0), [5, 250, 7])
+        XCTAssertEqual(sample(1.25, 0.5), [62, 192, 7])          // 12.5 + 50 = 62.5 → 62; 255 − 62.5 → 192
+        XCTAssertEqual(sample(1.99, 0.999)?[0], 119)             // 19.9 + 99.9 = 119.8 → 119 (truncation)
+    }
+
+    /// dlib needs floor(p) + (1, 1) inside: the last row and column cannot be sampled exactly.
+    func testOutsideNeighbourhoodIsRejected() {
+        XCTAssertNil(sample(-0.001, 0))
+        XCTAssertNil(sample(0, -0.5))
+        XCTAssertNil(sample(2, 0))        // right neighbour would be column 3
+        XCTAssertNil(sample(0, 1))        // bottom neighbour would be row 2
+        XCTAssertNil(sample(.nan, 0))
+        XCTAssertNil(sample(1e300, 0))
+        XCTAssertNotNil(sample(1.999, 0.999))
+    }
+
+    func testTransformFillsBlackOutside() {
+        // Output 2×2, pixel (c, r) samples (c + 0.5, r − 0.5): row 0 is above the image → black.
+        let map = AffineTransform2D(m00: 1, m01: 0, m10: 0, m11: 1, tx: 0.5, ty: -0.5)
+        let out = BilinearSampler.transform(source, width: 2, height: 2, map: map)
+        XCTAssertEqual(Array(out[0..<6]), [0, 0, 0, 0, 0, 0])
+        XCTAssertEqual(Array(out[6..<12]), [55, 200, 7, 65, 190, 7])   // (0.5, 0.5), (1.5, 0.5)
+        XCTAssertEqual(BilinearSampler.transform(.empty, width: 1, height: 1, map: .identity), [0, 0, 0])
+    }
+}
