@@ -41,6 +41,9 @@ let package = Package(
         .target(name: "FaceDetection", dependencies: ["NetLayers", "WeightStore", "ImageInput"], swiftSettings: fastSwift),
         .target(name: "FaceAlignment", dependencies: ["WeightStore", "ImageInput", "PairNet"], swiftSettings: fastSwift),
 
+        // MARK: Photo -> faces -> embeddings (the pipeline the jobs share)
+        .target(name: "FaceAnalysis", dependencies: ["ImageInput", "FaceDetection", "FaceAlignment", "PairNet", "FaceEmbedding", "NetLayers", "WeightStore"], swiftSettings: fastSwift),
+
         // MARK: Deciding
         .target(name: "PairMetrics", swiftSettings: fastSwift),
         .target(name: "LogisticHead", dependencies: ["WeightStore", "FaceEmbedding", "PairMetrics", "COpenBLAS"], swiftSettings: fastSwift),
@@ -55,7 +58,8 @@ let package = Package(
             dependencies: [
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
-                "WeightStore", "ModelImport", "PairsInput",
+                "WeightStore", "ModelImport", "PairsInput", "FaceAnalysis", "FaceDetection", "FaceAlignment", "PairNet",
+                "FaceEmbedding", "ImageInput", "LogisticHead", "PairMetrics", "NetLayers",
             ],
             swiftSettings: fastSwift
         ),
@@ -69,6 +73,7 @@ let package = Package(
         .testTarget(name: "ImageInputTests", dependencies: ["ImageInput", "TestSupport"]),
         .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "ImageInput", "TestSupport"]),
         .testTarget(name: "FaceAlignmentTests", dependencies: ["FaceAlignment", "FaceDetection", "ImageInput", "PairNet", "TestSupport"]),
+        .testTarget(name: "FaceAnalysisTests", dependencies: ["FaceAnalysis", "ImageInput", "TestSupport"]),
         .testTarget(name: "PairMetricsTests", dependencies: ["PairMetrics"]),
         .testTarget(name: "LogisticHeadTests", dependencies: ["LogisticHead", "WeightStore", "FaceEmbedding", "TestSupport"]),
         .testTarget(name: "GalleryTests", dependencies: ["Gallery", "LogisticHead", "FaceEmbedding", "TestSupport"]),

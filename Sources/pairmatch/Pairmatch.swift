@@ -14,6 +14,9 @@ struct Pairmatch: ParsableCommand {
         """,
         version: PairmatchVersion.string,
         subcommands: [
+            CompareCommand.self,
+            EmbedCommand.self,
+            DetectCommand.self,
             ModelsCommand.self,
         ]
     )

@@ -1,0 +1,106 @@
+import Dispatch
+import FaceDetection
+import FaceEmbedding
+import Foundation
+import NetLayers
+
+/// The face a batch job uses for one image: the largest one (or the `faceIndex`-th largest), with how many
+/// faces the image held. A failure (unreadable image, no face) is kept as its one-line message.
+public struct ImageFace: Sendable, Equatable {
+    public let embedding: Embedding
+    /// The detector's box (nil for aligned chips).
+    public let box: FaceDetection.FaceBox?
+    /// How many faces were found in the image.
+    public let facesFound: Int
+
+    public init(embedding: Embedding, box: FaceDetection.FaceBox?, facesFound: Int) {
+        self.embedding = embedding
+        self.box = box
+        self.facesFound = facesFound
+    }
+}
+
+/// The outcome for one image of a batch: its face, or why there is none.
+public typealias ImageOutcome = Result<ImageFace, ImageFailure>
+
+/// Why an image yields no face, as one line naming the image.
+public struct ImageFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Embeds many images on several cores: each distinct image is decoded, detected, aligned and embedded
+/// exactly once, by one of `threads` workers (whole images in parallel, OpenBLAS single-threaded per
+/// worker, so the result for an image never depends on the thread count or on the other images).
+public struct BatchEmbedder: Sendable {
+    public let analyzer: FaceAnalyzer
+    public let options: AnalysisOptions
+    public let threads: Int
+    /// Embeddings from earlier runs; hits skip all work, new results are stored.
+    public let cache: EmbeddingCache?
+
+    public init(analyzer: FaceAnalyzer, options: AnalysisOptions, threads: Int, cache: EmbeddingCache? = nil) {
+        self.analyzer = analyzer
+        self.options = options
+        self.threads = max(1, threads)
+        self.cache = cache
+    }
+
+    /// The face to use in one image: the largest, or the one at `faceIndex` in largest-first order.
+    public func face(in url: URL, faceIndex: Int = 0) -> ImageOutcome {
+        if faceIndex == 0, let hit = cache?.lookup(url) { return .success(hit) }
+        do {
+            let analyzed = try analyzer.analyze(contentsOf: url, options: options)
+            guard !analyzed.faces.isEmpty else { return .failure(ImageFailure("\(url.path): no face found")) }
+            guard faceIndex < analyzed.faces.count else {
+                return .failure(ImageFailure("\(url.path): no face \(faceIndex + 1) (found \(analyzed.faces.count))"))
+            }
+            let f = analyzed.faces[faceIndex]
+            let face = ImageFace(embedding: f.embedding!, box: f.box, facesFound: analyzed.faces.count)
+            if faceIndex == 0 { cache?.store(face, for: url) }
+            return .success(face)
+        } catch {
+            return .failure(ImageFailure("\(error)"))
+        }
+    }
+
+    /// Embeds `urls` (in parallel), calling `completed(index, outcome)` as each finishes (from worker threads,
+    /// serialised by a lock) and returning all outcomes in input order. Work is handed out in input order,
+    /// so early images complete first and ordered writers can stream.
+    public func run(_ urls: [URL], completed: @Sendable (Int, ImageOutcome) -> Void = { _, _ in }) -> [ImageOutcome] {
+        let results = OutcomeSlots(count: urls.count)
+        let next = AtomicCounter()
+        let lock = NSLock()
+        let workers = min(threads, max(1, urls.count))
+        BLASThreads.set(1)   // whole images in parallel; BLAS must not add threads of its own
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let i = next.increment()
+                guard i < urls.count else { break }
+                let outcome = face(in: urls[i])
+                results.set(i, outcome)
+                lock.lock()
+                completed(i, outcome)
+                lock.unlock()
+            }
+        }
+        return results.all()
+    }
+}
+
+/// Thread-safe slots for results.
+final class OutcomeSlots: @unchecked Sendable {
+    private var slots: [ImageOutcome?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ o: ImageOutcome) { lock.lock(); slots[i] = o; lock.unlock() }
+    func all() -> [ImageOutcome] { lock.lock(); defer { lock.unlock() }; return slots.map { $0! } }
+}
+
+/// A shared counter handing out work indices.
+final class AtomicCounter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+    func increment() -> Int { lock.lock(); defer { value += 1; lock.unlock() }; return value }
+}

@@ -1,0 +1,58 @@
+import FaceAlignment
+import FaceDetection
+import FaceEmbedding
+import Foundation
+import ImageInput
+import PairNet
+
+/// The pipeline every job shares: decode a photo, detect faces (MMOD), find 5 landmarks, extract the
+/// 150×150 chip, embed it with the twin encoder. Models are loaded once; an analyzer is safe to use from
+/// several threads (its parts are immutable or pool their scratch).
+public final class FaceAnalyzer: Sendable {
+    public let detector: FaceDetector?
+    public let landmarks: LandmarkPredictor?
+    public let encoder: Encoder?
+
+    /// Any part may be nil when the job does not need it (e.g. `detect` needs no encoder, `--aligned`
+    /// needs no detector); calling a step whose model is missing is a programming error.
+    public init(detector: FaceDetector?, landmarks: LandmarkPredictor?, encoder: Encoder?) {
+        self.detector = detector
+        self.landmarks = landmarks
+        self.encoder = encoder
+    }
+
+    /// Decodes `url` and analyses it. Throws `ImageInputError` for files that are not usable images.
+    public func analyze(contentsOf url: URL, options: AnalysisOptions) throws -> AnalyzedImage {
+        let image = try ImageDecoder.decode(contentsOf: url, limits: ImageLimits(maxPixels: options.maxPixels))
+        return AnalyzedImage(path: url.path, width: image.width, height: image.height, faces: faces(in: image, options: options))
+    }
+
+    /// Every face in `image`, largest first (one face, the whole image, when `options.aligned`).
+    public func faces(in image: RGBImage, options: AnalysisOptions) -> [AnalyzedFace] {
+        var found: [AnalyzedFace]
+        if options.aligned {
+            found = [AnalyzedFace(box: nil, score: nil, landmarks: [], chip: ChipExtractor.chip(fromAligned: image), embedding: nil)]
+        } else {
+            guard let detector, let landmarks else { preconditionFailure("FaceAnalyzer: detector and landmarks are needed") }
+            found = detector.detect(in: image, options: options.detection).map { d in
+                let box = FaceAlignment.FaceBox(left: d.box.left, top: d.box.top, right: d.box.right, bottom: d.box.bottom)
+                let points = landmarks.landmarks(in: image, box: box)
+                return AnalyzedFace(box: d.box, score: d.score, landmarks: points,
+                                    chip: ChipExtractor.chip(from: image, landmarks: points), embedding: nil)
+            }
+        }
+        guard options.embed, !found.isEmpty else { return found }
+        return zip(found, embeddings(of: found.map(\.chip), jitter: options.jitter)).map { $0.with(embedding: $1) }
+    }
+
+    /// Embeddings of `chips` in order, each the mean over `jitter` jittered copies when `jitter > 0`.
+    /// The jitter is seeded per chip content, so results are reproducible.
+    public func embeddings(of chips: [FaceChip], jitter: Int = 0, threads: Int = 1) -> [Embedding] {
+        guard let encoder else { preconditionFailure("FaceAnalyzer: encoder is needed") }
+        guard jitter > 0 else { return encoder.embed(chips, threads: threads) }
+        return chips.map { chip in
+            let copies = ChipJitter.copies(of: chip, count: jitter)
+            return Embedding.mean(encoder.embed(copies, threads: threads))!
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import ArgumentParser
+import FaceAnalysis
+import Foundation
+import ImageInput
+
+/// `pairmatch embed`: every face of every photo, with its 128-d embedding.
+struct EmbedCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Print the faces of each photo with their 128-d embeddings.",
+        discussion: "One line per image. With --json: {\"path\", \"width\", \"height\", \"faces\": [{\"box\", \"score\", \"landmarks\", \"embedding\"}]} (with --aligned: {\"path\", \"faces\": [{\"embedding\"}]}); an image that fails gives {\"path\", \"error\"} and the command exits 1 after finishing the rest."
+    )
+
+    @Argument(help: ArgumentHelp("Photos (JPEG, PNG, PGM/PPM).", valueName: "image"))
+    var images: [String]
+
+    @Flag(help: "Print JSON lines.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Also write each face's aligned chip as PNG into this folder.", valueName: "dir"))
+    var chips: String?
+
+    @OptionGroup var face: FaceOptions
+    @OptionGroup var models: ModelOptions
+    @OptionGroup var runtime: RuntimeOptions
+
+    func run() throws {
+        try FaceReport(images: images, json: json, chips: chips, face: face, models: models, runtime: runtime, embed: true).run()
+    }
+}
+
+/// `pairmatch detect`: faces, boxes and landmarks, no embeddings.
+struct DetectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "detect",
+        abstract: "Print the faces of each photo: box, score and 5 landmarks.",
+        discussion: "Same output as 'embed' without embeddings."
+    )
+
+    @Argument(help: ArgumentHelp("Photos (JPEG, PNG, PGM/PPM).", valueName: "image"))
+    var images: [String]
+
+    @Flag(help: "Print JSON lines.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Also write each face's aligned chip as PNG into this folder.", valueName: "dir"))
+    var chips: String?
+
+    @OptionGroup var face: FaceOptions
+    @OptionGroup var models: ModelOptions
+    @OptionGroup var runtime: RuntimeOptions
+
+    func validate() throws {
+        if face.aligned { throw ValidationError("--aligned has nothing to detect; use 'embed --aligned'") }
+    }
+
+    func run() throws {
+        try FaceReport(images: images, json: json, chips: chips, face: face, models: models, runtime: runtime, embed: false).run()
+    }
+}
+
+/// The shared body of `embed` and `detect`: images in parallel, lines printed in input order.
+struct FaceReport {
+    let images: [String]
+    let json: Bool
+    let chips: String?
+    let face: FaceOptions
+    let models: ModelOptions
+    let runtime: RuntimeOptions
+    let embed: Bool
+
+    func run() throws {
+        let analyzer = try models.analyzer(face, embed: embed)
+        let options = face.analysis(embed: embed)
+        let chipFolder = chips.map { URL(fileURLWithPath: $0) }
+        if let chipFolder {
+            do { try FileManager.default.createDirectory(at: chipFolder, withIntermediateDirectories: true) } catch {
+                throw CommandFailure.badInput("\(chipFolder.path): cannot create folder")
+            }
+        }
+        var failures = 0
+        OrderedWork.run(count: images.count, threads: runtime.resolvedThreads, work: { i -> Result<AnalyzedImage, Error> in
+            Result { try analyzer.analyze(contentsOf: URL(fileURLWithPath: images[i]), options: options) }
+        }, emit: { i, result in
+            switch result {
+            case .success(var analyzed):
+                analyzed = AnalyzedImage(path: images[i], width: analyzed.width, height: analyzed.height, faces: analyzed.faces)
+                if let chipFolder { failures += writeChips(analyzed, to: chipFolder, index: i) }
+                print(json ? FaceJSON.image(analyzed, embedding: embed, aligned: face.aligned).text : text(analyzed))
+            case .failure(let error):
+                failures += 1
+                if json { print(FaceJSON.failure(path: images[i], "\(error)").text) } else { Console.error("\(error)") }
+            }
+            Console.flush()
+        })
+        if failures > 0 { throw CommandFailure.partial("\(failures) of \(images.count) images failed") }
+    }
+
+    private func text(_ a: AnalyzedImage) -> String {
+        var lines = ["\(a.path): \(a.faces.count) face\(a.faces.count == 1 ? "" : "s")" + (face.aligned ? "" : " (\(a.width)×\(a.height))")]
+        for (k, f) in a.faces.enumerated() {
+            var s = "  face \(k + 1):"
+            if let b = f.box { s += " box [\(b.left), \(b.top), \(b.right), \(b.bottom)]" }
+            if let sc = f.score { s += String(format: " score %.3f", sc) }
+            if !f.landmarks.isEmpty { s += " landmarks " + f.landmarks.map { "(\($0.x),\($0.y))" }.joined(separator: " ") }
+            if let e = f.embedding { s += String(format: " |f| %.4f", e.norm) }
+            lines.append(s)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Writes `<image name>_<k>.png` per face; returns 1 if writing failed (reported), else 0.
+    private func writeChips(_ a: AnalyzedImage, to folder: URL, index: Int) -> Int {
+        let stem = URL(fileURLWithPath: a.path).deletingPathExtension().lastPathComponent
+        for (k, f) in a.faces.enumerated() {
+            let url = folder.appendingPathComponent("\(stem)_\(k).png")
+            do {
+                try RGBImage(width: 150, height: 150, pixels: f.chip.pixels).write(png: url)
+            } catch {
+                Console.error("\(url.path): cannot write chip (\(error))")
+                return 1
+            }
+        }
+        return 0
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import FaceAnalysis
+import FaceDetection
+
+/// How photos become faces: shared by every command that reads photos.
+struct FaceOptions: ParsableArguments {
+    @Flag(help: "Inputs are already aligned 150×150 face chips (other sizes are resized); no detection.")
+    var aligned = false
+
+    @Option(help: ArgumentHelp("Upsample photos N times before detecting (finds faces under ~80 px; slower).", valueName: "n"))
+    var upsample = 0
+
+    @Flag(name: .customLong("no-retry"), help: "Do not retry small photos (under 400 px) upsampled when no face is found.")
+    var noRetry = false
+
+    @Option(name: .customLong("min-face"), help: ArgumentHelp("Ignore faces smaller than this many pixels across.", valueName: "px"))
+    var minimumFace = 0
+
+    @Option(name: .customLong("detection-threshold"), help: ArgumentHelp("Detector score threshold (dlib's default 0).", valueName: "t"))
+    var detectionThreshold = 0.0
+
+    @Option(help: ArgumentHelp("Average each embedding over N jittered copies of the chip (dlib's num_jitters).", valueName: "n"))
+    var jitter = 0
+
+    @Option(name: .customLong("max-pixels"), help: ArgumentHelp("Refuse images larger than this many pixels.", valueName: "n"))
+    var maxPixels = 50_000_000
+
+    func validate() throws {
+        if upsample < 0 || upsample > 4 { throw ValidationError("--upsample must be between 0 and 4") }
+        if jitter < 0 || jitter > 100 { throw ValidationError("--jitter must be between 0 and 100") }
+        if minimumFace < 0 { throw ValidationError("--min-face must not be negative") }
+        if maxPixels < 1 { throw ValidationError("--max-pixels must be positive") }
+    }
+
+    func analysis(embed: Bool = true) -> AnalysisOptions {
+        var detection = DetectionOptions()
+        detection.scoreThreshold = detectionThreshold
+        detection.upsampling = upsample
+        detection.retryUpsampledWhenEmpty = !noRetry
+        detection.minimumFaceSize = minimumFace
+        detection.maxPixels = maxPixels
+        return AnalysisOptions(aligned: aligned, detection: detection, embed: embed, jitter: jitter, maxPixels: maxPixels)
+    }
+
+    /// A short description of the settings that change embeddings (the embedding cache's validity key).
+    var cacheKey: String {
+        "aligned=\(aligned ? 1 : 0) jitter=\(jitter) upsample=\(upsample) retry=\(noRetry ? 0 : 1) min-face=\(minimumFace) threshold=\(detectionThreshold)"
+    }
+}
