@@ -17,6 +17,7 @@ struct Pairmatch: ParsableCommand {
             CompareCommand.self,
             EmbedCommand.self,
             DetectCommand.self,
+            ScoreCommand.self,
             ModelsCommand.self,
         ]
     )

@@ -1,0 +1,130 @@
+import ArgumentParser
+import FaceAnalysis
+import FaceEmbedding
+import Foundation
+import LogisticHead
+import PairMetrics
+import PairsInput
+
+/// `pairmatch score PAIRS -o OUT.csv`: same-person probability for every pair of a list.
+struct ScoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score",
+        abstract: "Score a list of pairs (CSV a,b[,label] or an LFW pairs file) into a CSV.",
+        discussion: """
+        OUT has the input columns plus probability,distance,same,error, one row per input row, in input order. \
+        Each distinct image is processed once, on all cores. A bad row (missing file, no face, malformed line) gets \
+        its error and the batch goes on (exit 1 at the end). Rows are written as they complete to OUT.partial, \
+        renamed to OUT when done; --resume continues an interrupted run.
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Pairs file: CSV (a,b[,label], header optional) or an LFW pairs list.", valueName: "pairs"))
+    var pairs: String
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output CSV.", valueName: "out.csv"))
+    var output: String
+
+    @Option(help: ArgumentHelp("Folder the pairs' paths are relative to (default: the pairs file's folder).", valueName: "root"))
+    var images: String?
+
+    @Flag(help: "Continue an interrupted run from OUT.partial.")
+    var resume = false
+
+    @Option(help: ArgumentHelp("Keep embeddings in this HDF5 file for later runs (keyed by path, size, mtime).", valueName: "file.h5"))
+    var cache: String?
+
+    @OptionGroup var headOptions: HeadOptions
+    @OptionGroup var face: FaceOptions
+    @OptionGroup var models: ModelOptions
+    @OptionGroup var runtime: RuntimeOptions
+
+    func run() throws {
+        let started = Date()
+        let list: PairsFile
+        do { list = try PairsReader.read(URL(fileURLWithPath: pairs), imagesRoot: images.map { URL(fileURLWithPath: $0) }) } catch {
+            throw CommandFailure.badInput(error)
+        }
+        let analyzer = try models.analyzer(face)
+        let encoder = analyzer.encoder!
+        let head = try models.head(headOptions, encoder: encoder)
+        let embeddingCache: EmbeddingCache?
+        do {
+            embeddingCache = try cache.map { try EmbeddingCache(url: URL(fileURLWithPath: $0), encoderFingerprint: encoder.fingerprint, settings: face.cacheKey) }
+        } catch { throw CommandFailure.model(error) }
+
+        let width = max(list.header?.count ?? 0, list.rows.map(\.fields.count).max() ?? 2)
+        let inputHeader = list.header ?? (["a", "b", "label"] + (3..<max(3, width)).map { "column\($0 + 1)" }).prefix(width).map { $0 }
+        let header = CSVLine.record(padded(inputHeader, width) + ["probability", "distance", "same", "error"])
+        let out = try ScoreOutput(destination: URL(fileURLWithPath: output), header: header, resume: resume)
+        let todo = Array(list.rows.dropFirst(out.resumedRows))
+        if out.resumedRows > 0 { Console.warn("resuming after \(out.resumedRows) finished rows of \(list.rows.count)") }
+
+        // Distinct images of the remaining rows, in first-appearance order; rows become writable in order.
+        var imageIndex: [URL: Int] = [:], urls: [URL] = []
+        var rowNeeds: [Int] = []   // per row: images that must be done before it can be written
+        for row in todo {
+            if row.problem == nil, let a = row.a, let b = row.b {
+                for u in [a, b] where imageIndex[u] == nil { imageIndex[u] = urls.count; urls.append(u) }
+            }
+            rowNeeds.append(urls.count)
+        }
+        let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, cache: embeddingCache)
+        let progress = ProgressBar(total: urls.count, label: "scoring")
+        var outcomes: [ImageOutcome] = []
+        var nextRow = 0, errors = 0
+        var scores: [Float] = [], labels: [Bool] = []
+        var writeError: Error?
+
+        func writeReadyRows() {
+            while nextRow < todo.count, rowNeeds[nextRow] <= outcomes.count {
+                let row = todo[nextRow]
+                var result = ["", "", "", ""]
+                if let problem = row.problem {
+                    result[3] = problem
+                } else {
+                    switch (outcomes[imageIndex[row.a!]!], outcomes[imageIndex[row.b!]!]) {
+                    case (.success(let fa), .success(let fb)):
+                        let p = head.probability(PairFeatures(fa.embedding, fb.embedding, kind: head.featureKind))
+                        result = [String(format: "%.6f", p), String(format: "%.6f", fa.embedding.distance(to: fb.embedding)),
+                                  p >= head.threshold ? "1" : "0", ""]
+                        if let l = row.label { scores.append(p); labels.append(l) }
+                    case (.failure(let e), _), (_, .failure(let e)):
+                        result[3] = e.message
+                    }
+                }
+                if !result[3].isEmpty { errors += 1 }
+                if writeError == nil {
+                    do { try out.write(CSVLine.record(padded(row.fields, width) + result)) } catch { writeError = error }
+                }
+                nextRow += 1
+            }
+        }
+        writeReadyRows()
+        let imageURLs = urls
+        OrderedWork.run(count: imageURLs.count, threads: runtime.resolvedThreads, work: { i in batch.face(in: imageURLs[i]) }, emit: { _, o in
+            outcomes.append(o)
+            progress.advance()
+            writeReadyRows()
+        })
+        progress.finish()
+        if let writeError { throw writeError }
+        try out.finish()
+        do { try embeddingCache?.save() } catch { Console.warn("cache not saved: \(error)") }
+
+        let seconds = Date().timeIntervalSince(started)
+        var summary = String(format: "%d pairs, %d errors, %d images in %.1f s (%.1f images/s)",
+                             list.rows.count, errors + 0, urls.count, seconds, Double(urls.count) / max(seconds, 1e-9))
+        if out.resumedRows > 0 { summary += " (resumed: \(out.resumedRows) rows were already done)" }
+        if let scored = try? ScoredPairs(scores: scores, labels: labels), scored.positives > 0, scored.negatives > 0 {
+            summary += String(format: "; accuracy %.2f%% at threshold %.2f, AUC %.4f", 100 * scored.accuracy(threshold: Double(head.threshold)),
+                              head.threshold, (try? scored.areaUnderCurve()) ?? .nan)
+        }
+        FileHandle.standardError.write(Data((summary + "\n").utf8))
+        if errors > 0 { throw CommandFailure.partial("\(errors) of \(todo.count) rows have errors (see the error column of \(output))") }
+    }
+
+    private func padded(_ fields: [String], _ width: Int) -> [String] {
+        fields.count >= width ? fields : fields + Array(repeating: "", count: width - fields.count)
+    }
+}
