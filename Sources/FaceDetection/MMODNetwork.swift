@@ -1,0 +1,121 @@
+import NetLayers
+
+/// dlib's `mmod_human_face_detector` network at inference, with every batch norm folded into its convolution:
+///
+/// ```
+/// input [1, 3, H, W]  (pixel − mean_rgb)/256, planar R, G, B (the tiled pyramid)
+/// con 16 5×5/2 p0 · bn · relu   → [1, 16, H1, W1]   H1 = (H − 5)/2 + 1
+/// con 32 5×5/2 p0 · bn · relu   → [1, 32, H2, W2]
+/// con 32 5×5/2 p0 · bn · relu   → [1, 32, H3, W3]   (1/8 resolution)
+/// 3 × (con 45 5×5/1 p2 · bn · relu) → [1, 45, H3, W3]
+/// con 1 9×9/1 p4                → [1, 1, H3, W3]    the score map
+/// ```
+///
+/// Load it with `MMODNetwork(archive:)` (see `MMODNetwork+Loading.swift`), which checks every hyper-parameter.
+/// Immutable and `Sendable`; `forward` takes its buffers from the caller's `MMODWorkspace`.
+public struct MMODNetwork: Sendable {
+    /// The convolutions in forward order, batch norm folded in; all but the last are followed by ReLU.
+    public let convolutions: [Convolution]
+    /// Mean R, G, B (0…255 pixel units) subtracted before scaling.
+    public let meanRGB: (r: Float, g: Float, b: Float)
+    /// Input scale: (pixel − mean)·scale; dlib's pyramid input divides by 256.
+    public let inputScale: Float
+
+    /// Wraps already folded layers (tests build small synthetic networks this way).
+    public init(convolutions: [Convolution], meanRGB: (r: Float, g: Float, b: Float), inputScale: Float = 1.0 / 256) {
+        precondition(!convolutions.isEmpty, "MMODNetwork: no layers")
+        for (a, b) in zip(convolutions, convolutions.dropFirst()) {
+            precondition(a.outputChannels == b.inputChannels, "MMODNetwork: channel counts do not chain")
+        }
+        self.convolutions = convolutions
+        self.meanRGB = meanRGB
+        self.inputScale = inputScale
+    }
+
+    /// Input channels (3, RGB).
+    public var inputChannels: Int { convolutions[0].inputChannels }
+
+    /// The score map's shape for an input of `height × width` pixels, or nil when the input is too small for
+    /// the network (some kernel does not fit).
+    public func outputShape(height: Int, width: Int) -> Shape4? {
+        var s = Shape4(n: 1, c: inputChannels, h: height, w: width)
+        for conv in convolutions {
+            guard s.h + 2 * conv.paddingY >= conv.kernelHeight, s.w + 2 * conv.paddingX >= conv.kernelWidth else { return nil }
+            s = conv.outputShape(for: s)
+        }
+        return s
+    }
+
+    /// dlib's `output_tensor_to_input_tensor`: the input-tensor point (pixels, x = column) a score-map position
+    /// maps to. Each convolution, from the last to the first, maps p ↦ p·stride − padding + ⌊kernel/2⌋
+    /// (for this network: x = 8·column + 14, y = 8·row + 14).
+    public func inputPoint(column: Int, row: Int) -> (x: Double, y: Double) {
+        var x = Double(column), y = Double(row)
+        for conv in convolutions.reversed() {
+            x = x * Double(conv.strideX) - Double(conv.paddingX) + Double(conv.kernelWidth / 2)
+            y = y * Double(conv.strideY) - Double(conv.paddingY) + Double(conv.kernelHeight / 2)
+        }
+        return (x, y)
+    }
+
+    /// dlib's `input_tensor_to_output_tensor`: the inverse of `inputPoint` (fractional score-map coordinates).
+    public func outputPoint(x: Double, y: Double) -> (column: Double, row: Double) {
+        var x = x, y = y
+        for conv in convolutions {
+            x = (x + Double(conv.paddingX) - Double(conv.kernelWidth / 2)) / Double(conv.strideX)
+            y = (y + Double(conv.paddingY) - Double(conv.kernelHeight / 2)) / Double(conv.strideY)
+        }
+        return (x, y)
+    }
+
+    /// Runs the network on `input` (`[1, 3, H, W]`, already normalised) and returns a view of the score map
+    /// `[1, 1, Ho, Wo]` inside `workspace` (valid until the workspace is used again).
+    /// Precondition: `outputShape(height: H, width: W) != nil`.
+    public func forward(_ input: FeatureMap, workspace: MMODWorkspace) -> FeatureMap {
+        precondition(input.shape.n == 1 && input.shape.c == inputChannels, "MMODNetwork: input is \(input.shape)")
+        var current = input
+        for (i, conv) in convolutions.enumerated() {
+            let outShape = conv.outputShape(for: current.shape)
+            // Ping-pong: layer i writes to buffer i % 2; the input lives in its own buffer.
+            let buffer = workspace.activations[i % 2]
+            let output = buffer.map(outShape)                                   // [1, O, Ho, Wo]
+            let last = i == convolutions.count - 1
+            conv.forward(current, into: output, epilogue: last ? .none : .relu, scratch: workspace.scratch,
+                         scratchLimit: workspace.scratchLimit)
+            current = output
+        }
+        return current
+    }
+
+    /// Multiply-adds of one forward pass on a `height × width` input (0 when too small).
+    public func multiplyAdds(height: Int, width: Int) -> Int {
+        guard outputShape(height: height, width: width) != nil else { return 0 }
+        var s = Shape4(n: 1, c: inputChannels, h: height, w: width)
+        var total = 0
+        for conv in convolutions {
+            total += conv.multiplyAdds(for: s)
+            s = conv.outputShape(for: s)
+        }
+        return total
+    }
+}
+
+/// The reusable buffers of one detection in flight: the tiled input tensor, two activation buffers and the
+/// im2col scratch. Belongs to one thread at a time (`FaceDetector` keeps a small pool).
+public final class MMODWorkspace: @unchecked Sendable {
+    /// `[1, 3, H, W]`: the normalised tiled pyramid.
+    public let input = FloatBuffer()
+    /// Ping-pong activations (`[1, C, h, w]` of alternate layers).
+    public let activations = [FloatBuffer(), FloatBuffer()]
+    /// im2col scratch, at most `scratchLimit` floats.
+    public let scratch = FloatBuffer()
+    /// Bound on the im2col scratch in floats (4 Mi floats = 16 MiB by default).
+    public let scratchLimit: Int
+
+    public init(scratchLimit: Int = 1 << 22) {
+        self.scratchLimit = scratchLimit
+    }
+
+    /// Floats currently held (capacity of all buffers): the workspace's memory is 4 bytes per float.
+    public var capacity: Int { input.capacity + activations[0].capacity + activations[1].capacity + scratch.capacity }
+}
