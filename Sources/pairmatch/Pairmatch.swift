@@ -18,6 +18,8 @@ struct Pairmatch: ParsableCommand {
             EmbedCommand.self,
             DetectCommand.self,
             ScoreCommand.self,
+            TrainHeadCommand.self,
+            EvalCommand.self,
             ModelsCommand.self,
         ]
     )
