@@ -82,6 +82,17 @@ final class ConvolutionTests: XCTestCase {
         compare(pointwise, single, epilogueKind: 0, scratchLimit: 9 * 7 * 2, rng: &rng)
     }
 
+    /// Planes smaller than the kernel ("same" padding on 1×1, 2×3 and 4×4 planes, as in the encoder's last stages).
+    func testTinyPlanesWithSamePadding() {
+        var rng = SeededRandom(seed: 17)
+        checkAgainstNaive(inC: 5, outC: 3, h: 1, w: 1, kernel: (3, 3), stride: (1, 1), padding: (1, 1), batch: 3,
+                          epilogueKind: 2, rng: &rng)
+        checkAgainstNaive(inC: 2, outC: 4, h: 2, w: 3, kernel: (7, 7), stride: (1, 1), padding: (3, 3), batch: 2,
+                          epilogueKind: 0, rng: &rng)
+        checkAgainstNaive(inC: 3, outC: 2, h: 4, w: 4, kernel: (5, 3), stride: (1, 1), padding: (2, 1), batch: 4,
+                          epilogueKind: 1, rng: &rng)
+    }
+
     /// The detector's shapes: a single large image, 5×5 stride 2 down-sampling and a 9×9 single-output conv.
     func testDetectorLikeShapes() {
         var rng = SeededRandom(seed: 5)

@@ -1,0 +1,66 @@
+import NetLayers
+import Synchronization
+
+/// Scratch memory for one forward pass of up to `capacity` faces: three activation buffers that the
+/// layers rotate through, and the convolutions' im2col/product scratch. Used by one thread at a time.
+///
+/// Sizes per face (floats): activations 3 × 165,888 (the stem's [32, 72, 72] output is the largest map);
+/// scratch up to 147·5,184 + 32·5,184 = 927,936 for the stem's im2col matrix and product (less when the
+/// convolution's `scratchLimit` splits the batch). About 5.7 MB per face.
+final class EncoderWorkspace: @unchecked Sendable {
+    /// Rotating activation buffers, each `[N, C, H, W]` with N·C·H·W ≤ capacity · maxActivation.
+    let activations = [FloatBuffer(), FloatBuffer(), FloatBuffer()]
+    /// Convolution scratch.
+    let scratch = FloatBuffer()
+    /// Faces the buffers currently hold room for.
+    private(set) var capacity = 0
+
+    /// Grows the buffers for `faces` faces of `network` (no-op when already large enough).
+    func reserve(faces: Int, network: EncoderNetwork, scratchLimit: Int) {
+        guard faces > capacity else { return }
+        let sizes = network.bufferSizes(faces: faces, scratchLimit: scratchLimit)
+        for buffer in activations { buffer.reserve(sizes.activation) }
+        scratch.reserve(sizes.scratch)
+        capacity = faces
+    }
+}
+
+/// Workspaces kept between calls so that the hot path does not allocate (and does not page-fault fresh
+/// memory): each call checks one out per worker thread and returns it.
+final class EncoderWorkspacePool: Sendable {
+    private let free = Mutex<[EncoderWorkspace]>([])
+
+    func checkOut() -> EncoderWorkspace {
+        free.withLock { $0.popLast() } ?? EncoderWorkspace()
+    }
+
+    func checkIn(_ workspace: EncoderWorkspace) {
+        free.withLock { $0.append(workspace) }
+    }
+
+    /// Frees every idle workspace.
+    func removeAll() {
+        free.withLock { $0.removeAll() }
+    }
+}
+
+extension EncoderNetwork {
+    /// The largest activation (floats) and the conv scratch (floats) a pass over `faces` faces needs.
+    func bufferSizes(faces: Int, scratchLimit: Int) -> (activation: Int, scratch: Int) {
+        var shape = Shape4(n: faces, c: 3, h: ResNetTopology.inputSize, w: ResNetTopology.inputSize)
+        var activation = shape.count, scratch = 0
+        func conv(_ c: Convolution, _ input: Shape4) -> Shape4 {
+            scratch = max(scratch, c.plan(for: input, scratchLimit: scratchLimit).scratchCount)
+            let out = c.outputShape(for: input)
+            activation = max(activation, out.count)
+            return out
+        }
+        shape = stemPool.outputShape(for: conv(stem, shape))
+        for b in blocks {
+            let s2 = conv(b.conv2, conv(b.conv1, shape))
+            shape = s2.union(b.down ? shortcutPool.outputShape(for: shape) : shape)
+            activation = max(activation, shape.count)
+        }
+        return (activation, scratch)
+    }
+}

@@ -1,1 +1,0 @@
-// PairNet: module under construction.

@@ -1,0 +1,48 @@
+import FaceEmbedding
+import NetLayers
+import XCTest
+@testable import PairNet
+
+/// The production forward pass (im2col + GEMM, folded affines, fused epilogues, batching, threads)
+/// against the naive direct path on random weights: no model file needed.
+final class EncoderForwardTests: XCTestCase {
+    private static let encoder = try! Encoder(archive: SyntheticEncoderFile.archive())
+
+    private func relativeDifference(_ a: [Embedding], _ b: [Embedding]) -> Float {
+        let scale = a.flatMap(\.values).map(abs).max() ?? 1
+        return maxDifference(a, b) / scale
+    }
+
+    private func maxDifference(_ a: [Embedding], _ b: [Embedding]) -> Float {
+        zip(a, b).map { zip($0.values, $1.values).map { abs($0 - $1) }.max()! }.max()!
+    }
+
+    func testGEMMPathMatchesNaivePath() {
+        let chips = SyntheticEncoderFile.chips(1)          // the naive path is slow in debug builds
+        let fast = Self.encoder.embed(chips)
+        let naive = Self.encoder.embed(chips, threads: 1, algorithm: .naive)
+        XCTAssertLessThan(relativeDifference(fast, naive), 1e-5)
+        XCTAssertGreaterThan(fast[0].norm, 0)
+    }
+
+    /// Batch composition, thread count and the per-image / grouped GEMM blocking don't change results.
+    func testBatchingAndThreadsGiveTheSameEmbeddings() throws {
+        let chips = SyntheticEncoderFile.chips(5)
+        let single = chips.map { Self.encoder.embed($0) }
+        for threads in [1, 2, 3] {
+            XCTAssertLessThan(relativeDifference(Self.encoder.embed(chips, threads: threads), single), 1e-5, "threads \(threads)")
+        }
+        let small = try Encoder(archive: SyntheticEncoderFile.archive(), maxBatch: 2, scratchLimit: 1 << 16)
+        XCTAssertLessThan(relativeDifference(small.embed(chips, threads: 2), single), 1e-5)
+        XCTAssertEqual(Self.encoder.embed([]), [])
+    }
+
+    func testComparePairUsesOneEncoderForBothSides() {
+        let chips = SyntheticEncoderFile.chips(2)
+        let e = Self.encoder.embed(chips)
+        let pair = Self.encoder.comparePair(chips[0], chips[1])
+        XCTAssertEqual(pair.distance, e[0].distance(to: e[1]), accuracy: 1e-5)
+        XCTAssertLessThan(maxDifference([Embedding(pair.features.values)], [Embedding(PairFeatures(e[0], e[1]).values)]), 1e-5)
+        XCTAssertEqual(Self.encoder.comparePair(chips[0], chips[0]).distance, 0, accuracy: 1e-6)
+    }
+}

@@ -1,4 +1,0 @@
-import XCTest
-
-// Placeholder until the PairNet tests land.
-final class PairNetPlaceholderTests: XCTestCase {}
