@@ -1,4 +1,0 @@
-import XCTest
-
-// Placeholder until the LogisticHead tests land.
-final class LogisticHeadPlaceholderTests: XCTestCase {}
