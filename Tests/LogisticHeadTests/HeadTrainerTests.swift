@@ -156,6 +156,24 @@ final class HeadTrainerTests: XCTestCase {
         XCTAssertNil(single.training?.heldOut)
     }
 
+    func testIterationCapReportsNotConverged() {
+        let (xs, ys) = TestData.small(count: 200)
+        XCTAssertThrowsError(try HeadTrainer(folds: 0, maxIterations: 1).fit(features: xs, labels: ys, encoderFingerprint: "e")) {
+            guard case .notConverged(lambda: HeadTrainer.defaultLambda, iterations: 1, _)? = $0 as? LogisticHeadError else {
+                return XCTFail("\($0)")
+            }
+        }
+    }
+
+    func testSummaryDescriptionIsOneLine() throws {
+        let (xs, ys) = TestData.small(count: 200)
+        let s = try XCTUnwrap(HeadTrainer().fit(features: xs, labels: ys, encoderFingerprint: "e").training)
+        XCTAssertTrue(s.description.hasPrefix("200 pairs ("), s.description)
+        XCTAssertTrue(s.description.contains("5-fold held out: accuracy "), s.description)
+        XCTAssertTrue(s.description.contains("ECE "), s.description)
+        XCTAssertFalse(s.description.contains("\n"))
+    }
+
     func testErrorDescriptionsNameTheCause() {
         XCTAssertEqual(LogisticHeadError.tooFewPairs(found: 3, minimum: 20).description,
                        "training the head needs at least 20 labelled pairs, got 3")
