@@ -1,0 +1,126 @@
+import FaceEmbedding
+import Foundation
+import WeightStore
+
+/// The gallery file: HDF5 through WeightStore, kind `pairmatch.gallery`, `format_version` 1.
+///
+/// Root attributes: `encoder_fingerprint` (string), `created`, `updated` (ISO-8601 UTC, whole seconds, e.g.
+/// `2025-01-31T12:00:00Z`), `identity_count` K and `embedding_count` N (integers, cross-checks).
+///
+/// Tensors (float32; N embeddings, K identities, identity index = enrolment order):
+/// - `embeddings` `[N, 128]`: every stored embedding, raw encoder output, one row each;
+/// - `owner` `[N]`: the identity index of each row (an exact integer in float32, < 2^24);
+/// - `names/bytes` `[B]`, `names/lengths` `[K]`: the identity names, UTF-8 packed (see `PackedStrings`);
+/// - `metadata/bytes` `[M]`, `metadata/lengths` `[K]`: the optional metadata, packed the same way, length −1 = none.
+///
+/// Saving is atomic (temporary file in the same folder, fsync, rename): a failed save leaves the previous file.
+extension FaceGallery {
+    /// Reads the gallery at `url`. With `expectingEncoder`, a gallery enrolled with another encoder is refused
+    /// with `GalleryError.encoderMismatch` naming both fingerprints; pass nil only to inspect (list) a gallery.
+    ///
+    /// Throws `WeightStoreError` for file-level problems (missing, not HDF5, not a gallery, newer format, missing
+    /// attribute or tensor) and `GalleryError.corrupt` for inconsistent content. The file's embedding array
+    /// becomes the search matrix without a copy; the other arrays are freed on return.
+    public static func load(from url: URL, expectingEncoder: String?) throws -> FaceGallery {
+        let archive = try WeightArchive.read(from: url, kind: archiveKind, supportedVersions: formatVersion...formatVersion)
+        let path = archive.fileName
+        let fingerprint = try archive.string("encoder_fingerprint")
+        if let expectingEncoder, expectingEncoder != fingerprint {
+            throw GalleryError.encoderMismatch(path: path, gallery: fingerprint, expected: expectingEncoder)
+        }
+        func corrupt(_ reason: String) -> GalleryError { .corrupt(path: path, reason: reason) }
+        func date(_ name: String) throws -> Date {
+            let text = try archive.string(name)
+            guard let d = Self.isoFormatter().date(from: text) else { throw corrupt("attribute '\(name)' = '\(text)' is not an ISO-8601 time") }
+            return d
+        }
+        var gallery = FaceGallery(encoderFingerprint: fingerprint, created: try date("created"), updated: try date("updated"))
+
+        let d = Embedding.dimension
+        let k = try archive.integer("identity_count")
+        let n = try archive.integer("embedding_count")
+        guard k >= 0, n >= 0, k <= GalleryLimits.maxIdentities else { throw corrupt("identity_count \(k) / embedding_count \(n) out of range") }
+        gallery.names = try unpack(archive, "names", count: k, path: path).map { $0 ?? "" }
+        gallery.metadata = try unpack(archive, "metadata", count: k, path: path)
+
+        let ownerValues = try archive.tensor("owner", shape: [n]).values   // [N]
+        var owner = [Int32](repeating: 0, count: n)
+        var counts = [Int](repeating: 0, count: k)
+        for j in 0..<n {
+            let v = ownerValues[j]
+            guard v >= 0, v < Float(k), v == v.rounded() else { throw corrupt("owner[\(j)] = \(v) is not an identity index below \(k)") }
+            owner[j] = Int32(v)
+            counts[Int(v)] += 1
+        }
+        if let empty = counts.firstIndex(of: 0) { throw corrupt("identity \(empty) ('\(gallery.names[empty])') owns no embedding") }
+
+        var index = [String: Int](minimumCapacity: k)
+        for (i, name) in gallery.names.enumerated() {
+            guard (try? validate(name: name)) != nil else { throw corrupt("identity \(i) has an invalid name") }
+            guard index.updateValue(i, forKey: name) == nil else { throw corrupt("name '\(name)' is enrolled twice") }
+        }
+        gallery.matrix = try archive.tensor("embeddings", shape: [n, d]).values   // [N, 128], shares the file's buffer
+        guard gallery.matrix.allSatisfy(\.isFinite) else { throw corrupt("tensor 'embeddings' holds a NaN or infinity") }
+        gallery.owner = owner
+        gallery.embeddingCounts = counts
+        gallery.nameIndex = index
+        gallery.recomputeNorms()
+        return gallery
+    }
+
+    /// `load(from:expectingEncoder:)` when `url` exists, else a new empty gallery for `encoderFingerprint`
+    /// (not written until `save`). The typical start of an `enroll` command.
+    public static func loadOrCreate(at url: URL, encoderFingerprint: String, now: Date = Date()) throws -> FaceGallery {
+        FileManager.default.fileExists(atPath: url.path)
+            ? try load(from: url, expectingEncoder: encoderFingerprint)
+            : create(encoderFingerprint: encoderFingerprint, now: now)
+    }
+
+    /// Writes the gallery to `url` atomically (see the type's file layout); on error the previous file at `url`
+    /// is untouched. Throws `WeightStoreError.writeFailed` naming `url`.
+    public func save(to url: URL) throws {
+        try archive().write(to: url)
+    }
+
+    /// The gallery as an in-memory archive (shares the matrix buffer; packs names and metadata).
+    func archive() -> WeightArchive {
+        var a = WeightArchive(kind: Self.archiveKind, formatVersion: Self.formatVersion)
+        let f = Self.isoFormatter()
+        a.set(attribute: "encoder_fingerprint", .string(encoderFingerprint))
+        a.set(attribute: "created", .string(f.string(from: created)))
+        a.set(attribute: "updated", .string(f.string(from: updated)))
+        a.set(attribute: "identity_count", .integer(Int64(count)))
+        a.set(attribute: "embedding_count", .integer(Int64(embeddingCount)))
+        a.set(Tensor(shape: [embeddingCount, Embedding.dimension], values: matrix), at: "embeddings")
+        a.set(Tensor(shape: [embeddingCount], values: owner.map(Float.init)), at: "owner")
+        for (group, list) in [("names", names.map(Optional.some)), ("metadata", metadata)] {
+            let (bytes, lengths) = PackedStrings.pack(list)
+            a.set(Tensor(shape: [bytes.count], values: bytes), at: "\(group)/bytes")
+            a.set(Tensor(shape: [lengths.count], values: lengths), at: "\(group)/lengths")
+        }
+        return a
+    }
+
+    private static func unpack(_ archive: WeightArchive, _ group: String, count: Int, path: String) throws -> [String?] {
+        let lengths = try archive.tensor("\(group)/lengths", shape: [count]).values   // [K]
+        let bytes = try archive.tensor("\(group)/bytes")                              // [B]
+        guard bytes.shape.count == 1 else { throw GalleryError.corrupt(path: path, reason: "tensor '\(group)/bytes' is not 1-D") }
+        do {
+            let list = try PackedStrings.unpack(bytes: bytes.values, lengths: lengths, tensor: group)
+            if group == "names", let i = list.firstIndex(where: { $0 == nil }) {
+                throw GalleryError.corrupt(path: path, reason: "identity \(i) has no name")
+            }
+            return list
+        } catch let failure as PackedStringsFailure {
+            throw GalleryError.corrupt(path: path, reason: failure.reason)
+        }
+    }
+
+    /// ISO-8601 in UTC with whole seconds ("2025-01-31T12:00:00Z"). A new formatter per call (not Sendable).
+    static func isoFormatter() -> ISO8601DateFormatter {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f
+    }
+}

@@ -1,0 +1,165 @@
+import COpenBLAS
+import FaceEmbedding
+import Foundation
+
+/// Open-set 1:N search.
+///
+/// 1. Distances: ‖q − g‖² = ‖q‖² + ‖g‖² − 2·q·g (clamped at 0), with the gallery's precomputed ‖g‖² `[N]`.
+///    One query streams the `[N, 128]` matrix once through `cblas_sgemv` tiles (`DistanceScan.stream`); a batch of
+///    Q queries is scored by one `cblas_sgemm` per tile of gallery rows (`DistanceScan.gemm`: C `[Q, R]`,
+///    R ≈ 2^18 / Q; for a gallery up to R rows that is a single sgemm, and a 1M-row gallery never needs a
+///    `[Q, N]` score matrix).
+/// 2. Exact top-K identities per query by partial selection (`IdentitySelection`; N is never sorted); an identity
+///    counts once, by its nearest embedding. Ties: lower identity index first, then lower row.
+/// 3. For the K candidates, the exact distance and the scorer's probability from the exact pair (query, nearest
+///    embedding), e.g. the logistic head on |Δ| `PairFeatures`.
+/// 4. Decision: the candidate of highest probability if it is ≥ the scorer's threshold, else unknown.
+///
+/// Threads: `threads` workers (capped at 1 per 4096 rows) each scan a contiguous slice of the gallery rows with
+/// their own selections, merged afterwards. OpenBLAS is set to one thread for the duration of the call (so the
+/// workers' sgemm calls do not spawn further threads: no oversubscription) and restored afterwards; the
+/// OpenBLAS thread count is process-wide, so do not run other BLAS work concurrently expecting its own count.
+extension FaceGallery {
+    /// Minimum gallery rows per worker thread.
+    static let rowsPerWorker = 4096
+
+    /// The K nearest identities of each query by Euclidean distance, nearest first (K = min(topK, count)).
+    /// Throws `.invalidTopK` when topK < 1 and `.nonFiniteEmbedding(name: "query", …)` for a NaN query.
+    public func nearest(_ queries: [Embedding], topK: Int, threads: Int = 1) throws(GalleryError) -> [[Neighbour]] {
+        guard topK >= 1 else { throw .invalidTopK(topK) }
+        if let bad = queries.firstIndex(where: { !$0.values.allSatisfy(\.isFinite) }) {
+            throw .nonFiniteEmbedding(name: "query", index: bad)
+        }
+        guard !queries.isEmpty else { return [] }
+        guard !isEmpty else { return queries.map { _ in [] } }
+        let selections = select(queries, topK: min(topK, count), threads: threads)
+        return zip(queries, selections).map { query, s in
+            (0..<s.count).map { i in
+                let row = Int(s.rows[i]), identity = Int(s.identities[i])
+                return Neighbour(name: names[identity], identityIndex: identity, row: row, distance: exactDistance(query, row: row))
+            }
+        }
+    }
+
+    /// Open-set identification of each query: the K nearest identities scored by `scorer`, and a decision
+    /// (see `SearchResult`). Throws `.scorerEncoderMismatch` when the scorer expects another encoder than the
+    /// gallery's, and as `nearest`.
+    public func search(_ queries: [Embedding], topK: Int = 5, scorer: some MatchScorer, threads: Int = 1) throws(GalleryError) -> [SearchResult] {
+        try checkScorer(scorer)
+        let neighbours = try nearest(queries, topK: topK, threads: threads)
+        return zip(queries, neighbours).map { query, list in
+            let matches = list.map { n in
+                let p = scorer.probability(query, embedding(row: n.row))
+                return Match(name: n.name, identityIndex: n.identityIndex, probability: p, distance: n.distance,
+                             isAccepted: p >= scorer.threshold)
+            }
+            return SearchResult(matches: matches.sorted(by: Self.ranks))
+        }
+    }
+
+    /// 1:1 verification: scores `query` against every embedding of `name` and returns the best (highest probability,
+    /// then nearest). Throws `.unknownIdentity`, `.scorerEncoderMismatch`, `.nonFiniteEmbedding`.
+    public func verify(_ query: Embedding, name: String, scorer: some MatchScorer) throws(GalleryError) -> Match {
+        try checkScorer(scorer)
+        guard let identity = nameIndex[name] else { throw .unknownIdentity(name: name) }
+        guard query.values.allSatisfy(\.isFinite) else { throw .nonFiniteEmbedding(name: "query", index: 0) }
+        let matches = rows(of: identity).map { row in
+            let p = scorer.probability(query, embedding(row: row))
+            return Match(name: name, identityIndex: identity, probability: p, distance: exactDistance(query, row: row),
+                         isAccepted: p >= scorer.threshold)
+        }
+        return matches.sorted(by: Self.ranks)[0]
+    }
+
+    /// The order of `SearchResult.matches`: probability descending, distance ascending, identity ascending.
+    static func ranks(_ a: Match, _ b: Match) -> Bool {
+        if a.probability != b.probability { return a.probability > b.probability }
+        if a.distance != b.distance { return a.distance < b.distance }
+        return a.identityIndex < b.identityIndex
+    }
+
+    private func checkScorer(_ scorer: some MatchScorer) throws(GalleryError) {
+        if let expected = scorer.expectedEncoder, expected != encoderFingerprint {
+            throw .scorerEncoderMismatch(gallery: encoderFingerprint, scorer: expected)
+        }
+    }
+
+    /// ‖q − g_row‖ computed directly from the two vectors.
+    func exactDistance(_ query: Embedding, row: Int) -> Float {
+        let d = Embedding.dimension
+        var s: Float = 0
+        for k in 0..<d {
+            let x = query.values[k] - matrix[row * d + k]
+            s += x * x
+        }
+        return s.squareRoot()
+    }
+
+    /// The top-`k` identity selection of each query (k ≤ count), merged over worker threads.
+    func select(_ queries: [Embedding], topK k: Int, threads: Int) -> [IdentitySelection] {
+        let d = Embedding.dimension
+        let n = embeddingCount
+        let q = queries.count
+        let workers = max(1, min(threads, n / Self.rowsPerWorker))
+        var packed = [Float](repeating: 0, count: q * d)   // [Q, 128]
+        for (i, e) in queries.enumerated() { packed.replaceSubrange(i * d ..< (i + 1) * d, with: e.values) }
+        let queryNorms = queries.map { e in e.values.withUnsafeBufferPointer { Self.squaredNorm($0.baseAddress!) } }   // [Q]
+
+        let previousBLASThreads = pm_blas_get_threads()
+        pm_blas_set_threads(1)
+        defer { pm_blas_set_threads(previousBLASThreads) }
+
+        var perWorker = [[IdentitySelection]](repeating: [], count: workers)
+        matrix.withUnsafeBufferPointer { m in
+            squaredNorms.withUnsafeBufferPointer { norms in
+                owner.withUnsafeBufferPointer { own in
+                    packed.withUnsafeBufferPointer { qs in
+                      queryNorms.withUnsafeBufferPointer { qn in
+                        perWorker.withUnsafeMutableBufferPointer { out in
+                            let job = ScanJob(gallery: .init(matrix: m.baseAddress!, norms: norms.baseAddress!, owner: own.baseAddress!),
+                                              queries: qs.baseAddress!, queryNorms: qn.baseAddress!, queryCount: q, rows: n, workers: workers, k: k,
+                                              out: out.baseAddress!)
+                            if workers == 1 { job.run(worker: 0) } else {
+                                DispatchQueue.concurrentPerform(iterations: workers) { w in job.run(worker: w) }
+                            }
+                        }
+                      }
+                    }
+                }
+            }
+        }
+        var merged = perWorker[0]
+        for w in 1..<workers { for i in 0..<q { merged[i].merge(perWorker[w][i]) } }
+        return merged
+    }
+}
+
+/// One search's shared read-only inputs and per-worker output slots. `@unchecked Sendable`: worker w reads the
+/// gallery and queries and writes only `out[w]`, all valid until `select` returns.
+private struct ScanJob: @unchecked Sendable {
+    let gallery: DistanceScan.Gallery
+    let queries: UnsafePointer<Float>   // [Q, 128]
+    let queryNorms: UnsafePointer<Float>   // [Q]
+    let queryCount: Int
+    let rows: Int
+    let workers: Int
+    let k: Int
+    let out: UnsafeMutablePointer<[IdentitySelection]>   // [workers]
+
+    func run(worker w: Int) {
+        let lo = rows * w / workers, hi = rows * (w + 1) / workers
+        var selections = [IdentitySelection](repeating: IdentitySelection(capacity: k), count: queryCount)
+        if queryCount == 1 {
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: DistanceScan.streamTileRows)   // [R]
+            defer { scratch.deallocate() }
+            DistanceScan.stream(query: queries, queryNorm: queryNorms[0], gallery: gallery, rows: lo..<hi,
+                                scratch: scratch, into: &selections[0])
+        } else {
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: queryCount * DistanceScan.tileRows(queries: queryCount))   // [Q, R]
+            defer { scratch.deallocate() }
+            DistanceScan.gemm(queries: queries, queryNorms: queryNorms, count: queryCount, gallery: gallery, rows: lo..<hi,
+                              scratch: scratch, into: &selections)
+        }
+        out[w] = selections
+    }
+}
