@@ -65,9 +65,11 @@ public enum ChipExtractor {
         let box = clipped.rounded
         guard !box.isEmpty else { return black }
 
+        let window = BilinearSampler.Window(origin: box.top * image.width + box.left, rowStride: image.width,
+                                            width: box.width, height: box.height)   // the crop, in place
         var levels: [RGBBuffer] = []                 // levels[i]: crop after i + 1 pyramid_down<2> steps
         if depth > 0 {
-            levels.append(ImagePyramid.down(RGBBuffer(cropping: image, to: box)))
+            levels.append(ImagePyramid.down(image.pixels, window: window))
             for _ in 1..<max(depth, 1) { levels.append(ImagePyramid.down(levels[levels.count - 1])) }
         }
 
@@ -78,8 +80,12 @@ public enum ChipExtractor {
             local = local.pyramidDown
         }
         let map = ChipDetails.cornerMap(rect: local, angle: details.angle, rows: rows, cols: cols)
-        let source = level < 0 ? RGBBuffer(cropping: image, to: box) : levels[level]
-        let pixels = BilinearSampler.transform(source, width: cols, height: rows, map: map)   // [rows, cols, 3]
+        let pixels: [UInt8]   // [rows, cols, 3]
+        if level < 0 {
+            pixels = BilinearSampler.transform(image.pixels, window: window, width: cols, height: rows, map: map)
+        } else {
+            pixels = BilinearSampler.transform(levels[level], width: cols, height: rows, map: map)
+        }
         return rgbImage(width: cols, height: rows, pixels: pixels)
     }
 

@@ -48,16 +48,22 @@ enum ImagePyramid {
     /// output pixel (c, r) is the filter centred on input column 2c + 2 and row 2r + 2.
     /// Empty when either side of the input is 8 pixels or fewer.
     static func down(_ image: RGBBuffer) -> RGBBuffer {
-        let W = image.width, H = image.height
+        down(image.pixels, window: BilinearSampler.Window(origin: 0, rowStride: image.width,
+                                                          width: image.width, height: image.height))
+    }
+
+    /// `down` of a window of `pixels` (a `sub_image`, not copied).
+    static func down(_ pixels: [UInt8], window: BilinearSampler.Window) -> RGBBuffer {
+        let W = window.width, H = window.height
         guard W > 8, H > 8 else { return .empty }
         let tw = (W - 3) / 2           // columns after the row filter
         let oh = (H - 3) / 2           // output rows
         // Row filter on every input row: sums up to 16·255, as dlib's uint16 accumulators.
         var temp = [UInt16](repeating: 0, count: H * tw * 3)   // [H, tw, 3]
-        image.pixels.withUnsafeBufferPointer { src in
+        pixels.withUnsafeBufferPointer { src in
             temp.withUnsafeMutableBufferPointer { t in
                 for r in 0..<H {
-                    let row = r * W * 3
+                    let row = (window.origin + r * window.rowStride) * 3
                     for c in 0..<tw {
                         let o = row + 2 * c * 3
                         for ch in 0..<3 {

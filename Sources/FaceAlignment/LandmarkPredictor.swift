@@ -9,11 +9,11 @@ public struct LandmarkPredictor: Sendable {
     public static let kind = "pairmatch.landmarks"
 
     /// One split node of a regression tree: go to child 2i+1 when `I[a] − I[b] > threshold`, else 2i+2.
-    @usableFromInline
+    /// 8 bytes, so that the 112,500 nodes of dlib's model stay small in cache (feature indices < 65,536).
     struct Split: Sendable {
-        @usableFromInline var a: Int32
-        @usableFromInline var b: Int32
-        @usableFromInline var threshold: Float
+        var a: UInt16
+        var b: UInt16
+        var threshold: Float
     }
 
     /// Number of landmarks L (5 for dlib's model).
@@ -70,7 +70,7 @@ public struct LandmarkPredictor: Sendable {
         let levels = try positive("cascade_levels", max: 1 << 10)
         let trees = try positive("trees_per_level", max: 1 << 16)
         let depth = try positive("tree_depth", max: 16)
-        let pixels = try positive("feature_pixels", max: Int(Int32.max))
+        let pixels = try positive("feature_pixels", max: Int(UInt16.max) + 1)
         let nodes = (1 << depth) - 1, leaves = 1 << depth
 
         let initial = try archive.tensor("initial_shape", shape: [L, 2])
@@ -110,7 +110,7 @@ public struct LandmarkPredictor: Sendable {
         self.featurePixelCount = pixels
         self.fingerprint = try? archive.string("fingerprint")
         self.initialShape = initial.values
-        self.splits = (0..<a.count).map { Split(a: a[$0], b: b[$0], threshold: th.values[$0]) }
+        self.splits = (0..<a.count).map { Split(a: UInt16(a[$0]), b: UInt16(b[$0]), threshold: th.values[$0]) }
         self.leafValues = leafTensor.values
         self.anchors = try indices(anchorTensor, "anchor_index", limit: L)
         self.deltas = deltaTensor.values

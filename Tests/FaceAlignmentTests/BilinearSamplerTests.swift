@@ -13,7 +13,7 @@ final class BilinearSamplerTests: XCTestCase {
         var out = [UInt8](repeating: 0, count: 3)
         let ok = source.pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer {
-                BilinearSampler.sample(src, width: 3, height: 2, x: x, y: y, into: $0, at: 0)
+                BilinearSampler.sample(src, .init(origin: 0, rowStride: 3, width: 3, height: 2), x: x, y: y, into: $0, at: 0)
             }
         }
         return ok ? out : nil
@@ -44,5 +44,17 @@ final class BilinearSamplerTests: XCTestCase {
         XCTAssertEqual(Array(out[0..<6]), [0, 0, 0, 0, 0, 0])
         XCTAssertEqual(Array(out[6..<12]), [55, 200, 7, 65, 190, 7])   // (0.5, 0.5), (1.5, 0.5)
         XCTAssertEqual(BilinearSampler.transform(.empty, width: 1, height: 1, map: .identity), [0, 0, 0])
+    }
+
+    /// A window (sub-image) samples like a copy of that part, and treats its own edges as the border.
+    func testWindowMatchesCroppedCopy() {
+        // Window = columns 1...2, row 0...1 of the 3×2 source.
+        let window = BilinearSampler.Window(origin: 1, rowStride: 3, width: 2, height: 2)
+        let crop = RGBBuffer(width: 2, height: 2, pixels: [10, 245, 7, 20, 235, 7, 110, 145, 7, 120, 135, 7])
+        let map = AffineTransform2D(m00: 0.5, m01: 0, m10: 0, m11: 0.5, tx: 0.25, ty: 0.25)
+        let a = BilinearSampler.transform(source.pixels, window: window, width: 3, height: 3, map: map)
+        XCTAssertEqual(a, BilinearSampler.transform(crop, width: 3, height: 3, map: map))
+        XCTAssertEqual(Array(a[0..<3]), [37, 217, 7])        // (0.25, 0.25) of the window: 12.5 + 25 → 37
+        XCTAssertEqual(Array(a[6..<9]), [0, 0, 0])           // x = 1.25: right neighbour outside the window
     }
 }

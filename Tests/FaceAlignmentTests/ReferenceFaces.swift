@@ -35,6 +35,11 @@ struct ReferencePhoto: Decodable {
     }
 }
 
+enum AlignmentFixtures {
+    /// `Tests/Fixtures/FaceAlignment` (see its README.md).
+    static var folder: URL { TestPaths.fixtures.appendingPathComponent("FaceAlignment") }
+}
+
 enum AlignmentTestModels {
     /// The imported landmark model, or nil (with a printed skip reason) when `TestPaths.models` is absent.
     static func predictor() throws -> LandmarkPredictor? {
