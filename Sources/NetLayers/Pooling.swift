@@ -47,6 +47,10 @@ public struct Pooling: Sendable, Equatable {
         precondition(output.shape == out, "pooling: output is \(output.shape), expected \(out)")
         let h = input.shape.h, w = input.shape.w
         let kh = isGlobal ? h : kernelHeight, kw = isGlobal ? w : kernelWidth
+        if paddingY == 0 && paddingX == 0 {
+            forwardUnpadded(input, into: output, kh: kh, kw: kw)
+            return
+        }
         for n in 0..<out.n {
             for c in 0..<out.c {
                 let src = input.plane(n, c), dst = output.plane(n, c)
@@ -66,6 +70,42 @@ public struct Pooling: Sendable, Equatable {
                         dst[oy * out.w + ox] = value
                     }
                 }
+            }
+        }
+    }
+
+    /// Without padding every window is whole: fixed trip counts, no clipping (the encoder's pools).
+    private func forwardUnpadded(_ input: FeatureMap, into output: FeatureMap, kh: Int, kw: Int) {
+        let out = output.shape, w = input.shape.w
+        let sy = strideY, sx = strideX
+        let scale = 1 / Float(kh * kw)
+        for plane in 0..<(out.n * out.c) {
+            let src = input.data + plane * input.shape.planeCount
+            let dst = output.data + plane * out.planeCount
+            for oy in 0..<out.h {
+                let rowBase = src + oy * sy * w
+                let d = dst + oy * out.w
+                // Row-wise over all outputs for each kernel tap: independent lanes that vectorise (a
+                // per-output running max is latency-bound; a branchy max mispredicts on activations).
+                if kind == .max {
+                    for ox in 0..<out.w { d[ox] = rowBase[ox * sx] }
+                } else {
+                    for ox in 0..<out.w { d[ox] = 0 }
+                }
+                for ky in 0..<kh {
+                    for kx in 0..<kw {
+                        let r = rowBase + ky * w + kx
+                        switch (kind, sx) {
+                        case (.max, 2): for ox in 0..<out.w { let v = r[2 * ox], m = d[ox]; d[ox] = v > m ? v : m }
+                        case (.max, 1): for ox in 0..<out.w { let v = r[ox], m = d[ox]; d[ox] = v > m ? v : m }
+                        case (.max, _): for ox in 0..<out.w { let v = r[ox * sx], m = d[ox]; d[ox] = v > m ? v : m }
+                        case (.average, 2): for ox in 0..<out.w { d[ox] += r[2 * ox] }
+                        case (.average, 1): for ox in 0..<out.w { d[ox] += r[ox] }
+                        case (.average, _): for ox in 0..<out.w { d[ox] += r[ox * sx] }
+                        }
+                    }
+                }
+                if kind == .average { for ox in 0..<out.w { d[ox] *= scale } }
             }
         }
     }

@@ -23,7 +23,7 @@ public final class Encoder: Sendable {
     public let fingerprint: String
     /// Default worker-thread budget for `embed` (≥ 1).
     public let threads: Int
-    /// Largest number of faces per forward pass (bounds scratch memory: ≈ 5.7 MB per face).
+    /// Largest number of faces per forward pass (bounds scratch memory: ≈ 2 MB of activations per face).
     public let maxBatch: Int
     /// Floats of im2col scratch one convolution may use (see `Convolution.plan`).
     let scratchLimit: Int

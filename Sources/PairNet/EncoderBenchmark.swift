@@ -24,10 +24,13 @@ public enum EncoderBenchmark {
         public let millisecondsPerFace: Double
         /// FLOP/s achieved, in 10⁹ (0.542 GFLOP per face / time per face).
         public let gflops: Double
+        /// Process CPU time (user + system, all threads) per face over all timed rounds, in ms: robust to other
+        /// processes competing for the cores (≈ wall time × threads on an idle machine).
+        public let cpuMillisecondsPerFace: Double
 
         public var description: String {
-            String(format: "%-13@ batch %3d  threads %d  %8.2f ms/face  %6.1f GFLOP/s  (%d faces)",
-                   path as NSString, batchSize, threads, millisecondsPerFace, gflops, faces)
+            String(format: "%-13@ batch %3d  threads %d  %8.2f ms/face  %6.1f GFLOP/s  CPU %8.2f ms/face  (%d faces)",
+                   path as NSString, batchSize, threads, millisecondsPerFace, gflops, cpuMillisecondsPerFace, faces)
         }
     }
 
@@ -83,7 +86,7 @@ public enum EncoderBenchmark {
                                 seconds: Double, path: String) -> Measurement {
         if algorithm == .gemm { _ = encoder.embed(chips, threads: threads, algorithm: algorithm) }   // warm-up: scratch, BLAS buffers
         var best = Double.infinity, faces = 0
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = DispatchTime.now().uptimeNanoseconds, cpuStart = processCPUSeconds()
         repeat {
             let t0 = DispatchTime.now().uptimeNanoseconds
             _ = encoder.embed(chips, threads: threads, algorithm: algorithm)
@@ -91,8 +94,10 @@ public enum EncoderBenchmark {
             best = min(best, elapsed / Double(chips.count))
             faces += chips.count
         } while Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 < seconds
+        let cpu = (processCPUSeconds() - cpuStart) / Double(faces)
         return Measurement(path: path, batchSize: chips.count, threads: threads, faces: faces,
-                           millisecondsPerFace: best * 1e3, gflops: encoder.flopsPerFace / best / 1e9)
+                           millisecondsPerFace: best * 1e3, gflops: encoder.flopsPerFace / best / 1e9,
+                           cpuMillisecondsPerFace: cpu * 1e3)
     }
 
     /// Deterministic pseudo-random chips.
@@ -105,6 +110,13 @@ public enum EncoderBenchmark {
             }
             return try! FaceChip(pixels: pixels)
         }
+    }
+
+    /// User + system CPU seconds of the whole process so far.
+    static func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
     /// getrusage's ru_maxrss (KiB on Linux, bytes on macOS) in MiB.

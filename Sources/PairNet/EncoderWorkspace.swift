@@ -4,9 +4,8 @@ import Synchronization
 /// Scratch memory for one forward pass of up to `capacity` faces: three activation buffers that the
 /// layers rotate through, and the convolutions' im2col/product scratch. Used by one thread at a time.
 ///
-/// Sizes per face (floats): activations 3 × 165,888 (the stem's [32, 72, 72] output is the largest map);
-/// scratch up to 147·5,184 + 32·5,184 = 927,936 for the stem's im2col matrix and product (less when the
-/// convolution's `scratchLimit` splits the batch). About 5.7 MB per face.
+/// Sizes: activations 3 × 165,888 floats per face (the stem's [32, 72, 72] output is the largest map),
+/// about 2 MB per face; conv scratch at most the encoder's `scratchLimit` (2 MiB by default), whatever the batch.
 final class EncoderWorkspace: @unchecked Sendable {
     /// Rotating activation buffers, each `[N, C, H, W]` with N·C·H·W ≤ capacity · maxActivation.
     let activations = [FloatBuffer(), FloatBuffer(), FloatBuffer()]

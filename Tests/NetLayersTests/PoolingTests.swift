@@ -55,4 +55,30 @@ final class PoolingTests: XCTestCase {
             }
         }
     }
+
+    /// Every kind × kernel × stride × padding against a direct reference of dlib's clipped windows.
+    func testRandomShapesAgainstReference() {
+        var rng = SeededRandom(seed: 31)
+        for kind in [Pooling.Kind.max, .average] {
+            for k in 1...3 {
+                for stride in 1...3 {
+                    for pad in 0..<k {
+                        let pool = Pooling(kind, kernel: (k, k), stride: (stride, stride), padding: (pad, pad))
+                        let input = rng.tensor(Shape4(n: 2, c: 3, h: Int.random(in: k...9, using: &rng), w: Int.random(in: k...11, using: &rng)))
+                        let out = run(pool, input)
+                        for n in 0..<2 { for c in 0..<3 { for oy in 0..<out.shape.h { for ox in 0..<out.shape.w {
+                            var values: [Float] = []
+                            for y in (oy * stride - pad)..<(oy * stride - pad + k) where y >= 0 && y < input.shape.h {
+                                for x in (ox * stride - pad)..<(ox * stride - pad + k) where x >= 0 && x < input.shape.w {
+                                    values.append(input[n, c, y, x])
+                                }
+                            }
+                            let expected = kind == .max ? values.max()! : values.reduce(0, +) / Float(values.count)
+                            XCTAssertEqual(out[n, c, oy, ox], expected, accuracy: 1e-6, "\(kind) k\(k) s\(stride) p\(pad)")
+                        } } } }
+                    }
+                }
+            }
+        }
+    }
 }
