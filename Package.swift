@@ -59,7 +59,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "CSV", package: "CSV.swift"),
                 "WeightStore", "ModelImport", "PairsInput", "FaceAnalysis", "FaceDetection", "FaceAlignment", "PairNet",
-                "FaceEmbedding", "ImageInput", "LogisticHead", "PairMetrics", "NetLayers",
+                "FaceEmbedding", "ImageInput", "LogisticHead", "PairMetrics", "NetLayers", "Gallery",
             ],
             swiftSettings: fastSwift
         ),

@@ -21,6 +21,7 @@ struct Pairmatch: ParsableCommand {
             TrainHeadCommand.self,
             EvalCommand.self,
             ModelsCommand.self,
+            BenchCommand.self,
         ]
     )
 
