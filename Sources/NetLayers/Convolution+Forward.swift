@@ -7,11 +7,15 @@
 /// accumulates with beta = 1, so no separate bias or zeroing pass exists.
 ///
 /// Column blocks (all chosen by `plan(for:scratchLimit:)`):
-/// * the whole batch (or groups of images) when `(K + O)·g·Ho·Wo ≤ scratchLimit` floats:
-///   one GEMM per group (one per layer per batch for the encoder's sizes);
+/// * groups of g ≥ 2 images, g as large as `(K + O)·g·Ho·Wo ≤ scratchLimit` floats allows: one GEMM per
+///   group (the whole batch for small planes; at the default limit and batch 16 the encoder's layers run
+///   1, 1, 2, 6, 12–16 faces per GEMM from the first stage to the last);
 /// * otherwise one image at a time, in bands of output rows with `K·rows·Wo ≤ scratchLimit`; each band's
 ///   GEMM writes straight into the output (ldc = Ho·Wo), no scatter. A single image always takes this path.
 /// * A 1×1, stride 1, unpadded convolution on one image skips im2col (the input plane stack *is* `cols`).
+///
+/// For the detector and other single-image users: any H×W works; scratch never exceeds
+/// `max(scratchLimit, K·Wo)` floats whatever the image size (one output row is the smallest band).
 extension Convolution {
     /// 512 Ki floats (2 MiB) of im2col/product scratch by default: large enough that the small late layers
     /// of a batch form one GEMM (the encoder's 256-channel 4×4 layers: 12–16 faces per GEMM), small enough

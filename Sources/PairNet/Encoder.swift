@@ -11,13 +11,14 @@ import WeightStore
 /// (one workspace per worker thread, kept for reuse), so one `Encoder` may be called from several
 /// threads at once.
 ///
-/// Threading (`threads`, default 1): a call with B chips and T threads runs min(T, B) workers, each
-/// embedding its own share of the chips in batches of at most `maxBatch` with OpenBLAS single-threaded;
-/// only when there are fewer chips than threads (e.g. one chip, T = 2) does OpenBLAS get the spare
-/// threads (T / workers). Faces-in-parallel scales better than BLAS threads on these small GEMMs and
-/// never oversubscribes: workers × BLAS threads ≤ T. The OpenBLAS thread count is process-wide
-/// (`BLASThreads`); concurrent callers should use the same `threads` value, and T should not exceed the
-/// number of cores.
+/// Threading (`threads`, default 1): faces in parallel, OpenBLAS single-threaded. A call with B chips
+/// and T threads runs min(T, B) workers, each embedding its own share of the chips in batches of at most
+/// `maxBatch` through single-threaded GEMMs (`BLASThreads.set(1)`, process-wide), so workers never
+/// oversubscribe the cores and never wait on each other inside a layer. OpenBLAS's own threads were
+/// measured and rejected: on the 2-core target they made every GEMM of this network slower (the shapes
+/// are small: M = 32…256), and a one-face call on 2 BLAS threads took 2.4× the wall time of one thread
+/// on a busy machine. Consequence: fewer chips than threads leaves threads idle (one face = one core).
+/// T should not exceed the number of cores.
 public final class Encoder: Sendable {
     /// The file's `fingerprint` attribute (sha256 of dlib's .dat): the identity heads and galleries record.
     public let fingerprint: String
@@ -81,7 +82,7 @@ public final class Encoder: Sendable {
         guard !chips.isEmpty else { return [] }
         let dim = ResNetTopology.embeddingDimension
         let workers = min(max(1, threads), chips.count)
-        BLASThreads.set(max(1, threads / workers))
+        BLASThreads.set(1)
         // Work items: contiguous runs of ≤ maxBatch chips, spread evenly over the workers.
         let perPass = min(maxBatch, (chips.count + workers - 1) / workers)
         let items = stride(from: 0, to: chips.count, by: perPass).map { ($0, min(perPass, chips.count - $0)) }

@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import FaceEmbedding
 import NetLayers
 import XCTest
@@ -45,4 +47,24 @@ final class EncoderForwardTests: XCTestCase {
         XCTAssertLessThan(maxDifference([Embedding(pair.features.values)], [Embedding(PairFeatures(e[0], e[1]).values)]), 1e-5)
         XCTAssertEqual(Self.encoder.comparePair(chips[0], chips[0]).distance, 0, accuracy: 1e-6)
     }
+
+    /// One encoder called from several threads at once (each call takes its own workspace).
+    func testConcurrentCallsOnOneEncoder() {
+        let chips = SyntheticEncoderFile.chips(3)
+        let expected = Self.encoder.embed(chips)
+        let results = ResultBox(count: 3)
+        DispatchQueue.concurrentPerform(iterations: 3) { i in
+            results.set(i, Self.encoder.embed([chips[i]])[0])
+        }
+        XCTAssertLessThan(relativeDifference(results.values, expected), 1e-5)
+    }
+}
+
+/// Collects per-iteration results from concurrent code.
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Embedding?]
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ e: Embedding) { lock.lock(); slots[i] = e; lock.unlock() }
+    var values: [Embedding] { lock.lock(); defer { lock.unlock() }; return slots.map { $0! } }
 }
