@@ -20,6 +20,10 @@ struct Pairmatch: ParsableCommand {
             ScoreCommand.self,
             TrainHeadCommand.self,
             EvalCommand.self,
+            EnrollCommand.self,
+            IdentifyCommand.self,
+            VerifyCommand.self,
+            GalleryCommand.self,
             ModelsCommand.self,
             BenchCommand.self,
         ]

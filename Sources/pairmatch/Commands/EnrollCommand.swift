@@ -1,0 +1,105 @@
+import ArgumentParser
+import FaceAnalysis
+import FaceEmbedding
+import Foundation
+import Gallery
+
+/// `pairmatch enroll`: add people to a gallery from one photo each (or more).
+struct EnrollCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enroll",
+        abstract: "Enrol people into a gallery: --name NAME PHOTO..., or --from-folders DIR (one sub-folder per person).",
+        discussion: "Each photo's largest face is enrolled (a warning names photos with several faces). Every photo's embedding is kept (none are averaged); an identity matches by its closest embedding. Photos that fail are reported and skipped (exit 1); the gallery is written atomically."
+    )
+
+    @OptionGroup var galleryOptions: GalleryOptions
+
+    @Option(help: ArgumentHelp("The person's name.", valueName: "name")) var name: String?
+
+    @Option(name: .customLong("from-folders"), help: ArgumentHelp("Folder with one sub-folder of photos per person (the sub-folder's name is the person's).", valueName: "dir"))
+    var fromFolders: String?
+
+    @Option(help: ArgumentHelp("Free-form text stored with the identity (e.g. JSON).", valueName: "text")) var metadata: String?
+
+    @Flag(help: "Replace the person's stored embeddings instead of adding to them.") var replace = false
+
+    @Argument(help: ArgumentHelp("Photos of the person (with --name).", valueName: "photo")) var photos: [String] = []
+
+    @OptionGroup var face: FaceOptions
+    @OptionGroup var models: ModelOptions
+    @OptionGroup var runtime: RuntimeOptions
+
+    func validate() throws {
+        switch (name, fromFolders) {
+        case (.some, nil): if photos.isEmpty { throw ValidationError("--name needs at least one photo") }
+        case (nil, .some): if !photos.isEmpty { throw ValidationError("--from-folders takes no photo arguments") }
+        default: throw ValidationError("give either --name NAME PHOTO... or --from-folders DIR")
+        }
+    }
+
+    func run() throws {
+        let people = try enrolments()
+        let analyzer = try models.analyzer(face)
+        let encoder = analyzer.encoder!
+        var gallery: FaceGallery
+        do { gallery = try FaceGallery.loadOrCreate(at: galleryOptions.url, encoderFingerprint: encoder.fingerprint) } catch {
+            throw CommandFailure.model(error)
+        }
+        let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads)
+        let urls = people.flatMap(\.photos)
+        let outcomes = batch.run(urls)
+        var index = 0, failures = 0, enrolled = 0
+        for person in people {
+            var embeddings: [Embedding] = []
+            for url in person.photos {
+                switch outcomes[index] {
+                case .success(let f):
+                    if f.facesFound > 1 { Console.warn("\(url.path): \(f.facesFound) faces found; enrolling the largest") }
+                    embeddings.append(f.embedding)
+                case .failure(let e):
+                    failures += 1
+                    Console.error(e.message)
+                }
+                index += 1
+            }
+            guard !embeddings.isEmpty else { Console.error("\(person.name): not enrolled (no usable photo)"); continue }
+            do {
+                let outcome = try gallery.enroll(name: person.name, embeddings: embeddings, metadata: metadata,
+                                                 ifEnrolled: replace ? .replace : .extend)
+                enrolled += 1
+                switch outcome {
+                case .added(let n): print("enrolled \(person.name) (\(n) photo\(n == 1 ? "" : "s"))")
+                case .extended(let t): print("added \(embeddings.count) photo(s) to \(person.name) (now \(t))")
+                case .replaced(let t): print("replaced \(person.name) (now \(t) photo\(t == 1 ? "" : "s"))")
+                }
+            } catch {
+                throw CommandFailure.badInput(error)
+            }
+        }
+        if enrolled > 0 {
+            do { try gallery.save(to: galleryOptions.url) } catch { throw CommandFailure.model(error) }
+            print("\(galleryOptions.gallery): \(gallery.count) people, \(gallery.embeddingCount) embeddings")
+        }
+        if enrolled == 0 { throw CommandFailure.badInput("nothing enrolled; \(galleryOptions.gallery) unchanged") }
+        if failures > 0 { throw CommandFailure.partial("\(failures) photo(s) could not be enrolled") }
+    }
+
+    private func enrolments() throws -> [(name: String, photos: [URL])] {
+        if let name { return [(name, photos.map { URL(fileURLWithPath: $0) })] }
+        let root = URL(fileURLWithPath: fromFolders!)
+        let fm = FileManager.default
+        guard let entries = try? fm.contentsOfDirectory(at: root, includingPropertiesForKeys: [.isDirectoryKey]) else {
+            throw CommandFailure.badInput("\(root.path): not a readable folder")
+        }
+        var people: [(String, [URL])] = []
+        for dir in entries.sorted(by: { $0.lastPathComponent < $1.lastPathComponent })
+            where (try? dir.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true && !dir.lastPathComponent.hasPrefix(".") {
+            let files = ((try? fm.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)) ?? [])
+                .filter { !$0.lastPathComponent.hasPrefix(".") && (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) != true }
+                .sorted { $0.lastPathComponent < $1.lastPathComponent }
+            if !files.isEmpty { people.append((dir.lastPathComponent, files)) }
+        }
+        guard !people.isEmpty else { throw CommandFailure.badInput("\(root.path): no sub-folders with photos") }
+        return people
+    }
+}
