@@ -107,15 +107,9 @@ extension FaceGallery {
         }
     }
 
-    /// Whether `s` holds a control character (general category Cc: U+0000–U+001F, U+007F–U+009F), from its UTF-8
-    /// bytes (fast enough for a million names at load time).
+    /// Whether `s` holds a control character (general category Cc: U+0000–U+001F, U+007F–U+009F).
     static func containsControlCharacter(_ s: String) -> Bool {
-        var previous: UInt8 = 0
-        for b in s.utf8 {
-            if b < 0x20 || b == 0x7F || (previous == 0xC2 && b >= 0x80 && b <= 0x9F) { return true }
-            previous = b
-        }
-        return false
+        firstControlCharacter(Array(s.utf8)) != nil
     }
 
     /// Appends `embeddings` as rows owned by `identity`, with their norms.

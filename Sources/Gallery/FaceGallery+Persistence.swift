@@ -54,17 +54,21 @@ extension FaceGallery {
         }
         if let empty = counts.firstIndex(of: 0) { throw corrupt("identity \(empty) ('\(gallery.names[empty])') owns no embedding") }
 
+        // Names: control characters were refused while unpacking; here emptiness, length and uniqueness.
         var index = [String: Int](minimumCapacity: k)
         for (i, name) in gallery.names.enumerated() {
-            guard (try? validate(name: name)) != nil else { throw corrupt("identity \(i) has an invalid name") }
+            guard !name.isEmpty, name.utf8.count <= GalleryLimits.maxNameBytes else { throw corrupt("identity \(i) has an invalid name") }
             guard index.updateValue(i, forKey: name) == nil else { throw corrupt("name '\(name)' is enrolled twice") }
         }
         gallery.matrix = try archive.tensor("embeddings", shape: [n, d]).values   // [N, 128], shares the file's buffer
-        guard gallery.matrix.allSatisfy(\.isFinite) else { throw corrupt("tensor 'embeddings' holds a NaN or infinity") }
         gallery.owner = owner
         gallery.embeddingCounts = counts
         gallery.nameIndex = index
         gallery.recomputeNorms()
+        // ‖g‖² is NaN or ∞ exactly when a row holds a NaN or ∞ (or overflows), so checking [N] norms checks [N, 128].
+        if let bad = gallery.squaredNorms.firstIndex(where: { !$0.isFinite }) {
+            throw corrupt("embeddings row \(bad) holds a NaN or infinity")
+        }
         return gallery
     }
 
@@ -106,7 +110,8 @@ extension FaceGallery {
         let bytes = try archive.tensor("\(group)/bytes")                              // [B]
         guard bytes.shape.count == 1 else { throw GalleryError.corrupt(path: path, reason: "tensor '\(group)/bytes' is not 1-D") }
         do {
-            let list = try PackedStrings.unpack(bytes: bytes.values, lengths: lengths, tensor: group)
+            let list = try PackedStrings.unpack(bytes: bytes.values, lengths: lengths, tensor: group,
+                                                rejectControlCharacters: group == "names")
             if group == "names", let i = list.firstIndex(where: { $0 == nil }) {
                 throw GalleryError.corrupt(path: path, reason: "identity \(i) has no name")
             }

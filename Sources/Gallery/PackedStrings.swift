@@ -29,14 +29,22 @@ enum PackedStrings {
     /// Throws a `reason` string (the caller wraps it into `GalleryError.corrupt` naming the file) when a length is
     /// not an integer ≥ −1, a byte is not an integer in 0…255, the lengths do not add up to `bytes.count`, or a
     /// string is not valid UTF-8.
-    static func unpack(bytes: [Float], lengths: [Float], tensor: String) throws(PackedStringsFailure) -> [String?] {
+    /// With `rejectControlCharacters`, a string holding a control character (U+0000–U+001F, U+007F–U+009F) is
+    /// refused too; the test runs over all bytes at once (cheap for a million names).
+    static func unpack(bytes: [Float], lengths: [Float], tensor: String,
+                       rejectControlCharacters: Bool = false) throws(PackedStringsFailure) -> [String?] {
         var utf8 = [UInt8](repeating: 0, count: bytes.count)   // [B]
+        var bad = false
         for i in 0..<bytes.count {
             let v = bytes[i]
-            guard v >= 0, v <= 255, v == v.rounded() else {
-                throw PackedStringsFailure("\(tensor)/bytes[\(i)] = \(v) is not a byte")
-            }
-            utf8[i] = UInt8(v)
+            bad = bad || !(v >= 0 && v <= 255 && v == v.rounded())
+            utf8[i] = UInt8(truncatingIfNeeded: Int32(v.isFinite ? v : 0))
+        }
+        if bad, let i = bytes.firstIndex(where: { !($0 >= 0 && $0 <= 255 && $0 == $0.rounded()) }) {
+            throw PackedStringsFailure("\(tensor)/bytes[\(i)] = \(bytes[i]) is not a byte")
+        }
+        if rejectControlCharacters, let i = firstControlCharacter(utf8) {
+            throw PackedStringsFailure("\(tensor)/bytes[\(i)] starts a control character")
         }
         var result = [String?]()
         result.reserveCapacity(lengths.count)
@@ -50,7 +58,12 @@ enum PackedStrings {
             guard offset + n <= utf8.count else {
                 throw PackedStringsFailure("\(tensor)/lengths add up to more than the \(utf8.count) bytes stored")
             }
-            let s = utf8[offset ..< offset + n].withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) }
+            let s = utf8[offset ..< offset + n].withUnsafeBufferPointer { part -> String? in
+                // ASCII (the common case) is valid UTF-8: skip the generic validating initialiser.
+                var high: UInt8 = 0
+                for b in part { high |= b }
+                return high < 0x80 ? String(decoding: part, as: UTF8.self) : String(validating: part, as: UTF8.self)
+            }
             guard let s else { throw PackedStringsFailure("\(tensor) entry \(i) is not valid UTF-8") }
             result.append(s)
             offset += n
@@ -60,6 +73,16 @@ enum PackedStrings {
         }
         return result
     }
+}
+
+/// The offset of the first control character (C0, DEL, or C1 = 0xC2 0x80…0x9F) in UTF-8 `bytes`, or nil.
+func firstControlCharacter(_ bytes: [UInt8]) -> Int? {
+    var previous: UInt8 = 0
+    for (i, b) in bytes.enumerated() {
+        if b < 0x20 || b == 0x7F || (previous == 0xC2 && b >= 0x80 && b <= 0x9F) { return b < 0x80 ? i : i - 1 }
+        previous = b
+    }
+    return nil
 }
 
 /// Why packed strings could not be unpacked (wrapped into `GalleryError.corrupt`).

@@ -110,6 +110,21 @@ final class FaceGalleryPersistenceTests: XCTestCase {
             XCTAssertEqual(path, url.path)
             XCTAssertTrue(reason.contains("owner[0]"), reason)
         }
+        // a newline inside a name, a NaN in an embedding
+        let good = GalleryTestData.gallery(identities: 3).archive()
+        var names = try good.tensor("names/bytes")
+        names.values[1] = 10
+        var embeddings = try good.tensor("embeddings")
+        embeddings.values[130] = .nan
+        for (path, tensor, expected) in [("names/bytes", names, "control character"), ("embeddings", embeddings, "row 1")] {
+            var bad = good
+            bad.set(tensor, at: path)
+            try bad.write(to: url)
+            XCTAssertThrowsError(try FaceGallery.load(from: url, expectingEncoder: nil)) { error in
+                guard case .corrupt(_, let reason)? = error as? GalleryError else { return XCTFail("\(error)") }
+                XCTAssertTrue(reason.contains(expected), reason)
+            }
+        }
     }
 
     /// A save that fails half-way (the file-size limit stands in for a full disk) leaves the previous gallery and no
