@@ -1,4 +1,0 @@
-import XCTest
-
-// Placeholder until the pairmatch tests land.
-final class pairmatchPlaceholderTests: XCTestCase {}
