@@ -27,6 +27,7 @@ struct EvalCommand: ParsableCommand {
     var plot: String?
 
     @OptionGroup var headOptions: HeadOptions
+    @OptionGroup var cacheOptions: CacheOptions
     @OptionGroup var face: FaceOptions
     @OptionGroup var models: ModelOptions
     @OptionGroup var runtime: RuntimeOptions
@@ -43,7 +44,9 @@ struct EvalCommand: ParsableCommand {
         }
         let analyzer = try models.analyzer(face)
         let head = try models.head(headOptions, encoder: analyzer.encoder!)
-        let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads)
+        let cache = try cacheOptions.open(encoderFingerprint: analyzer.encoder!.fingerprint, face: face)
+        defer { CacheOptions.save(cache) }
+        let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, cache: cache)
         let data = PairEmbeddings.compute(list, batch: batch, label: "embedding")
         guard data.pairs.contains(where: \.label), data.pairs.contains(where: { !$0.label }) else {
             throw CommandFailure.badInput("\(pairs): needs labelled pairs of both classes (found \(data.pairs.count) usable)")

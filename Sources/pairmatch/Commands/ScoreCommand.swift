@@ -31,8 +31,7 @@ struct ScoreCommand: ParsableCommand {
     @Flag(help: "Continue an interrupted run from OUT.partial.")
     var resume = false
 
-    @Option(help: ArgumentHelp("Keep embeddings in this HDF5 file for later runs (keyed by path, size, mtime).", valueName: "file.h5"))
-    var cache: String?
+    @OptionGroup var cacheOptions: CacheOptions
 
     @OptionGroup var headOptions: HeadOptions
     @OptionGroup var face: FaceOptions
@@ -48,10 +47,7 @@ struct ScoreCommand: ParsableCommand {
         let analyzer = try models.analyzer(face)
         let encoder = analyzer.encoder!
         let head = try models.head(headOptions, encoder: encoder)
-        let embeddingCache: EmbeddingCache?
-        do {
-            embeddingCache = try cache.map { try EmbeddingCache(url: URL(fileURLWithPath: $0), encoderFingerprint: encoder.fingerprint, settings: face.cacheKey) }
-        } catch { throw CommandFailure.model(error) }
+        let embeddingCache = try cacheOptions.open(encoderFingerprint: encoder.fingerprint, face: face)
 
         let width = max(list.header?.count ?? 0, list.rows.map(\.fields.count).max() ?? 2)
         let inputHeader = list.header ?? (["a", "b", "label"] + (3..<max(3, width)).map { "column\($0 + 1)" }).prefix(width).map { $0 }
@@ -110,7 +106,7 @@ struct ScoreCommand: ParsableCommand {
         progress.finish()
         if let writeError { throw writeError }
         try out.finish()
-        do { try embeddingCache?.save() } catch { Console.warn("cache not saved: \(error)") }
+        CacheOptions.save(embeddingCache)
 
         let seconds = Date().timeIntervalSince(started)
         var summary = String(format: "%d pairs, %d errors, %d images in %.1f s (%.1f images/s)",

@@ -37,6 +37,7 @@ struct TrainHeadCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also report the new head on this labelled pairs file (e.g. a held-back set).", valueName: "pairs"))
     var check: String?
 
+    @OptionGroup var cacheOptions: CacheOptions
     @OptionGroup var face: FaceOptions
     @OptionGroup var models: ModelOptions
     @OptionGroup var runtime: RuntimeOptions
@@ -55,7 +56,9 @@ struct TrainHeadCommand: ParsableCommand {
         do { checkList = try check.map { try PairsReader.read(URL(fileURLWithPath: $0), imagesRoot: root) } } catch { throw CommandFailure.badInput(error) }
         let analyzer = try models.analyzer(face)
         let encoder = analyzer.encoder!
-        let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads)
+        let cache = try cacheOptions.open(encoderFingerprint: analyzer.encoder!.fingerprint, face: face)
+        defer { CacheOptions.save(cache) }
+        let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, cache: cache)
         let kind = PairFeatureKind(rawValue: featureKind)!
 
         let data = PairEmbeddings.compute(list, batch: batch, label: "embedding")
