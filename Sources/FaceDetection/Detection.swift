@@ -45,11 +45,12 @@ public struct DetectionOptions: Sendable, Equatable {
     public var minimumFaceSize: Int
     /// Upper bound on the pixels (width · height) the network runs on, after upsampling. Upsampling steps that
     /// would exceed it are skipped; an image above it is first scaled down to fit and boxes are mapped back.
-    /// The working memory is about 60 bytes per pixel of this bound. Default 12 000 000 (≈ 4000 × 3000).
+    /// The working memory is about 120 bytes per pixel run (the tiled pyramid is ~4× the image, 28 bytes per
+    /// tensor pixel) plus 16 MiB of scratch: ≈ 500 MB at the default 4 000 000 (e.g. 2560 × 1560).
     public var maxPixels: Int
 
     public init(scoreThreshold: Double = 0, upsampling: Int = 0, retryUpsampledWhenEmpty: Bool = true,
-                smallImageMaxSide: Int = 400, minimumFaceSize: Int = 0, maxPixels: Int = 12_000_000) {
+                smallImageMaxSide: Int = 400, minimumFaceSize: Int = 0, maxPixels: Int = 4_000_000) {
         self.scoreThreshold = scoreThreshold
         self.upsampling = upsampling
         self.retryUpsampledWhenEmpty = retryUpsampledWhenEmpty

@@ -10,7 +10,7 @@ import NetLayers
 /// `DetectionOptions.dlibCompatible()` the boxes and scores are dlib's.
 ///
 /// Thread-safe: concurrent `detect` calls each take a workspace from a small pool (at most `pooledWorkspaces`
-/// are kept between calls; the working memory of a call is about 60 bytes per pixel the network runs on).
+/// are kept between calls; the working memory of a call is about 120 bytes per pixel the network runs on).
 public final class FaceDetector: Sendable {
     /// The checked model (network, pyramid geometry, window, NMS test).
     public let model: MMODModel

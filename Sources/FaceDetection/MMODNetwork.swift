@@ -20,6 +20,17 @@ public struct MMODNetwork: Sendable {
     public let meanRGB: (r: Float, g: Float, b: Float)
     /// Input scale: (pixel − mean)·scale; dlib's pyramid input divides by 256.
     public let inputScale: Float
+    /// For each convolution, the kernel-to-rows form used instead of im2col (nil: im2col through
+    /// `Convolution.forward`). Chosen by `usesShiftedForm`.
+    let shifted: [ShiftedConvolution?]
+    /// The im2col form of every convolution (`BandedConvolution`, used where `shifted` is nil).
+    let banded: [BandedConvolution]
+
+    /// Whether a layer runs as `ShiftedConvolution`: stride 1 and fewer output than input channels, i.e. the
+    /// tap matrix (O·kh·kw rows) is smaller than im2col's (I·kh·kw rows) — the final 9×9 → 1 convolution.
+    public static func usesShiftedForm(_ c: Convolution) -> Bool {
+        c.strideX == 1 && c.strideY == 1 && c.outputChannels < c.inputChannels
+    }
 
     /// Wraps already folded layers (tests build small synthetic networks this way).
     public init(convolutions: [Convolution], meanRGB: (r: Float, g: Float, b: Float), inputScale: Float = 1.0 / 256) {
@@ -30,6 +41,8 @@ public struct MMODNetwork: Sendable {
         self.convolutions = convolutions
         self.meanRGB = meanRGB
         self.inputScale = inputScale
+        self.shifted = convolutions.map { Self.usesShiftedForm($0) ? ShiftedConvolution($0) : nil }
+        self.banded = convolutions.map { BandedConvolution($0) }
     }
 
     /// Input channels (3, RGB).
@@ -68,20 +81,26 @@ public struct MMODNetwork: Sendable {
         return (x, y)
     }
 
-    /// Runs the network on `input` (`[1, 3, H, W]`, already normalised) and returns a view of the score map
-    /// `[1, 1, Ho, Wo]` inside `workspace` (valid until the workspace is used again).
+    /// Runs the network on `input` (`[1, 3, H, W]`, already normalised, normally `workspace.input`, which it
+    /// overwrites) and returns a view of the score map `[1, 1, Ho, Wo]` inside `workspace` (valid until the
+    /// workspace is used again).
     /// Precondition: `outputShape(height: H, width: W) != nil`.
     public func forward(_ input: FeatureMap, workspace: MMODWorkspace) -> FeatureMap {
         precondition(input.shape.n == 1 && input.shape.c == inputChannels, "MMODNetwork: input is \(input.shape)")
         var current = input
-        for (i, conv) in convolutions.enumerated() {
+        for (i, conv) in convolutions.enumerated() {   // layer i: [1, C_i, h_i, w_i]
             let outShape = conv.outputShape(for: current.shape)
-            // Ping-pong: layer i writes to buffer i % 2; the input lives in its own buffer.
-            let buffer = workspace.activations[i % 2]
+            // Ping-pong between the activation buffer and the input's buffer (free once layer 0 has run):
+            // layer 0 → activation, layer 1 → input buffer, layer 2 → activation, …
+            let buffer = i % 2 == 0 ? workspace.activation : workspace.input
             let output = buffer.map(outShape)                                   // [1, O, Ho, Wo]
             let last = i == convolutions.count - 1
-            conv.forward(current, into: output, epilogue: last ? .none : .relu, scratch: workspace.scratch,
-                         scratchLimit: workspace.scratchLimit)
+            if let s = shifted[i] {
+                s.forward(current, into: output, relu: !last, scratch: workspace.scratch, scratchLimit: workspace.scratchLimit)
+            } else {
+                banded[i].forward(current, into: output, relu: !last, scratch: workspace.scratch,
+                                  scratchLimit: workspace.scratchLimit)
+            }
             current = output
         }
         return current
@@ -103,10 +122,10 @@ public struct MMODNetwork: Sendable {
 /// The reusable buffers of one detection in flight: the tiled input tensor, two activation buffers and the
 /// im2col scratch. Belongs to one thread at a time (`FaceDetector` keeps a small pool).
 public final class MMODWorkspace: @unchecked Sendable {
-    /// `[1, 3, H, W]`: the normalised tiled pyramid.
+    /// `[1, 3, H, W]`: the normalised tiled pyramid; reused for the outputs of layers 1, 3 and 5.
     public let input = FloatBuffer()
-    /// Ping-pong activations (`[1, C, h, w]` of alternate layers).
-    public let activations = [FloatBuffer(), FloatBuffer()]
+    /// Activations of layers 0, 2, 4, 6 (`[1, C, h, w]`); layers 1, 3, 5 reuse `input`.
+    public let activation = FloatBuffer()
     /// im2col scratch, at most `scratchLimit` floats.
     public let scratch = FloatBuffer()
     /// Bound on the im2col scratch in floats (4 Mi floats = 16 MiB by default).
@@ -116,6 +135,8 @@ public final class MMODWorkspace: @unchecked Sendable {
         self.scratchLimit = scratchLimit
     }
 
-    /// Floats currently held (capacity of all buffers): the workspace's memory is 4 bytes per float.
-    public var capacity: Int { input.capacity + activations[0].capacity + activations[1].capacity + scratch.capacity }
+    /// Floats currently held (capacity of all buffers): the workspace's memory is 4 bytes per float. For a
+    /// tiled tensor of T pixels: 3·T (input, later layers 1/3/5) + 4·T (layer 0's 16 channels at 1/4) +
+    /// the scratch, i.e. 28 bytes per tensor pixel; T is about 4× the image's pixels.
+    public var capacity: Int { input.capacity + activation.capacity + scratch.capacity }
 }

@@ -65,7 +65,7 @@ final class FaceDetectorParityTests: XCTestCase {
         let all = try ReferenceImage.load(shared.appendingPathComponent("reference/lfw-view1_mmod_up0.jsonl"))
         XCTAssertGreaterThan(all.count, 4000)
         let full = ProcessInfo.processInfo.environment["PAIRMATCH_FULL_PARITY"] == "1"
-        let step = full ? 1 : max(1, all.count / 320)
+        let step = full ? 1 : max(1, all.count / 300)
         let subset = stride(from: 0, to: all.count, by: step).map { all[$0] }
         check(try run(subset, base: shared, detector: detector), full ? "LFW all" : "LFW every \(step)th")
     }
