@@ -52,16 +52,47 @@ extension Convolution {
         return Plan(imagesPerGroup: 1, rowsPerBand: rows, scratchCount: k * rows * out.w)
     }
 
-    /// Computes `output = epilogue(conv(input) + bias)` with the im2col + GEMM path.
+    /// Which fast path `forward` takes.
+    public enum Algorithm: Sendable {
+        /// Winograd F(2×2, 3×3) when `prefersWinograd(for:)`, else im2col + GEMM.
+        case automatic
+        /// Always im2col + GEMM.
+        case im2col
+        /// Winograd F(2×2, 3×3); precondition: `isWinogradShape`.
+        case winograd
+    }
+
+    /// Scratch floats `forward(algorithm: .automatic)` needs for `input` under `scratchLimit`.
+    public func scratchCount(for input: Shape4, scratchLimit: Int = Convolution.defaultScratchLimit) -> Int {
+        prefersWinograd(for: input) ? winogradPlan(for: input, scratchLimit: scratchLimit).scratchCount
+                                    : plan(for: input, scratchLimit: scratchLimit).scratchCount
+    }
+
+    /// Computes `output = epilogue(conv(input) + bias)` with a fast path (see `Algorithm`).
     ///
     /// - Parameters:
     ///   - input: `[N, I, H, W]`.
     ///   - output: `[N, O, Ho, Wo]` (see `outputShape(for:)`); must not alias `input` or the residual.
     ///   - epilogue: fused post-processing (residual of shape `[N, O, Ho, Wo]`, ReLU).
-    ///   - scratch: grown to `plan(...).scratchCount` floats if smaller; contents are clobbered.
+    ///   - scratch: grown to `scratchCount(for:scratchLimit:)` floats if smaller; contents are clobbered.
     ///   - scratchLimit: bound on scratch floats (see the type's blocking notes).
     public func forward(_ input: FeatureMap, into output: FeatureMap, epilogue: ConvEpilogue = .none,
-                        scratch: FloatBuffer, scratchLimit: Int = Convolution.defaultScratchLimit) {
+                        scratch: FloatBuffer, scratchLimit: Int = Convolution.defaultScratchLimit,
+                        algorithm: Algorithm = .automatic) {
+        switch algorithm {
+        case .winograd:
+            forwardWinograd(input, into: output, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit)
+        case .automatic where prefersWinograd(for: input.shape):
+            forwardWinograd(input, into: output, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit)
+        default:
+            forwardIm2col(input, into: output, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit)
+        }
+    }
+
+    /// Computes `output = epilogue(conv(input) + bias)` with the im2col + GEMM path (same contract as
+    /// `forward`; scratch grows to `plan(...).scratchCount`).
+    public func forwardIm2col(_ input: FeatureMap, into output: FeatureMap, epilogue: ConvEpilogue = .none,
+                              scratch: FloatBuffer, scratchLimit: Int = Convolution.defaultScratchLimit) {
         let out = outputShape(for: input.shape)
         precondition(output.shape == out, "convolution: output is \(output.shape), expected \(out)")
         if let r = epilogue.residual { precondition(r.shape == out, "convolution: residual is \(r.shape), expected \(out)") }

@@ -23,6 +23,8 @@ public struct Convolution: Sendable {
     public private(set) var weights: [Float]
     /// `[O]`.
     public private(set) var bias: [Float]
+    /// `[16, O, I]`: the Winograd-transformed weights U = G g Gᵀ when `isWinogradShape`, else empty.
+    public private(set) var winogradWeights: [Float] = []
 
     /// Creates the layer. `weights` is `[O, I, kh, kw]` (OIHW); `bias` is `[O]` or nil for no bias.
     /// Preconditions: sizes match, strides ≥ 1, 0 ≤ padding < kernel.
@@ -47,6 +49,13 @@ public struct Convolution: Sendable {
         self.paddingX = padding.x
         self.weights = weights
         self.bias = bias ?? [Float](repeating: 0, count: outputChannels)
+        refreshDerivedWeights()
+    }
+
+    /// Recomputes the weights derived from `weights` (the Winograd transform).
+    private mutating func refreshDerivedWeights() {
+        winogradWeights = isWinogradShape
+            ? Self.winogradTransform(weights: weights, outputChannels: outputChannels, inputChannels: inputChannels) : []
     }
 
     /// K = I·kh·kw: the length of one im2col column (the GEMM's inner dimension).
@@ -81,6 +90,7 @@ public struct Convolution: Sendable {
             for i in 0..<k { folded.weights[o * k + i] *= gamma[o] }
             folded.bias[o] = gamma[o] * bias[o] + beta[o]
         }
+        folded.refreshDerivedWeights()
         return folded
     }
 }

@@ -49,7 +49,7 @@ extension EncoderNetwork {
         var shape = Shape4(n: faces, c: 3, h: ResNetTopology.inputSize, w: ResNetTopology.inputSize)
         var activation = shape.count, scratch = 0
         func conv(_ c: Convolution, _ input: Shape4) -> Shape4 {
-            scratch = max(scratch, c.plan(for: input, scratchLimit: scratchLimit).scratchCount)
+            scratch = max(scratch, c.scratchCount(for: input, scratchLimit: scratchLimit))
             let out = c.outputShape(for: input)
             activation = max(activation, out.count)
             return out

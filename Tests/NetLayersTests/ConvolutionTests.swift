@@ -131,8 +131,10 @@ final class ConvolutionTests: XCTestCase {
                 scratchLimit: Convolution.defaultScratchLimit, rng: &rng)
     }
 
-    /// epilogueKind: 0 = bias only, 1 = ReLU, 2 = residual + ReLU.
+    /// epilogueKind: 0 = bias only, 1 = ReLU, 2 = residual + ReLU. The im2col path unless `algorithm` says
+    /// otherwise (Winograd has its own tests in `Convolution+WinogradTests.swift`).
     private func compare(_ conv: Convolution, _ inputTensor: Tensor4, epilogueKind: Int, scratchLimit: Int,
+                         algorithm: Convolution.Algorithm = .im2col,
                          rng: inout SeededRandom, file: StaticString = #filePath, line: UInt = #line) {
         var input = inputTensor
         let outShape = conv.outputShape(for: input.shape)
@@ -143,7 +145,9 @@ final class ConvolutionTests: XCTestCase {
         input.withFeatureMap { i in
             residual.withFeatureMap { r in
                 let epilogue: ConvEpilogue = epilogueKind == 0 ? .none : epilogueKind == 1 ? .relu : .addThenReLU(r)
-                fast.withFeatureMap { conv.forward(i, into: $0, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit) }
+                fast.withFeatureMap {
+                    conv.forward(i, into: $0, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit, algorithm: algorithm)
+                }
                 naive.withFeatureMap { conv.forwardNaive(i, into: $0, epilogue: epilogue) }
             }
         }

@@ -1,0 +1,228 @@
+/// Winograd F(2×2, 3×3) for 3×3, stride 1, padding 1 convolutions (the encoder's 3×3/1 p1 layers).
+///
+/// Each output plane is cut into 2×2 tiles; tile (ty, tx) reads the 4×4 input window at rows 2ty − 1 … 2ty + 2
+/// and columns 2tx − 1 … 2tx + 2 (zero outside the plane). With the transforms of Lavin & Gray (2016)
+///
+///     Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1],  G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1],  Aᵀ = [1 1 1 0; 0 1 −1 −1]
+///
+/// the output tile is Aᵀ [ Σ_i (G g_{o,i} Gᵀ) ⊙ (Bᵀ d_i B) ] A. The sum over input channels i of the 16
+/// element-wise products is 16 independent GEMMs (one per transform element ξ = 4·row + column):
+///
+///     M[ξ] [O, P] = U[ξ] [O, I] · V[ξ] [I, P]      (P = tiles in the block)
+///
+/// so a layer does 16·O·I multiply-adds per 2×2 tile instead of 36·O·I (2.25× fewer), all through `gemm`.
+/// U = G g Gᵀ is computed once per layer (`winogradWeights`, in double precision, rounded once); V and M
+/// live in the scratch buffer. Blocks are runs of whole tile rows over the flattened (image, tile row) index,
+/// as many as `16·(I + O)·Tw·rows ≤ scratchLimit` allows (at least one), so any plane size and batch works.
+///
+/// Accuracy: the transforms only use ±1 and ½ (exact in binary), so the result differs from direct summation
+/// by a few float32 roundings per output (tested against `forwardNaive`).
+extension Convolution {
+    /// Whether the layer's geometry admits the Winograd path (3×3 kernel, stride 1, padding 1).
+    public var isWinogradShape: Bool {
+        kernelHeight == 3 && kernelWidth == 3 && strideY == 1 && strideX == 1 && paddingY == 1 && paddingX == 1
+    }
+
+    /// Whether `forward(.automatic)` uses Winograd for `input`: the shape admits it and the tiles need fewer
+    /// multiply-adds than im2col (16 per tile vs 9 per output pixel; e.g. not for 1×1 planes).
+    public func prefersWinograd(for input: Shape4) -> Bool {
+        guard isWinogradShape else { return false }
+        let tiles = ((input.h + 1) / 2) * ((input.w + 1) / 2)
+        return 16 * tiles < 9 * input.h * input.w
+    }
+
+    /// Tile rows per block and scratch floats of the Winograd path for `input` under `scratchLimit`.
+    public func winogradPlan(for input: Shape4, scratchLimit: Int = Convolution.defaultScratchLimit)
+        -> (tileRowsPerBlock: Int, scratchCount: Int) {
+        let th = (input.h + 1) / 2, tw = (input.w + 1) / 2
+        let perRow = 16 * (inputChannels + outputChannels) * tw
+        let rows = max(1, min(input.n * th, scratchLimit / max(1, perRow)))
+        return (rows, rows * perRow + 2 * 16 * Self.winogradLanes + Self.winogradWorkCount(tilesHigh: th, tilesWide: tw))
+    }
+
+    /// Tiles per SIMD vector in the transforms.
+    static let winogradLanes = 8
+
+    /// Padded row length of the transforms' work planes: whole 8-tile chunks plus the 2-column overlap.
+    static func winogradPaddedWidth(tilesWide tw: Int) -> Int { 16 * ((tw + winogradLanes - 1) / winogradLanes) + 2 }
+
+    /// Floats of work space after V and M: one zero-padded input plane `[2·Th + 2, Wp]` and two output rows.
+    static func winogradWorkCount(tilesHigh th: Int, tilesWide tw: Int) -> Int {
+        (2 * th + 4) * winogradPaddedWidth(tilesWide: tw) + 16
+    }
+
+    /// U [16, O, I] = G g Gᵀ for every (o, i) of `weights` `[O, I, 3, 3]`.
+    static func winogradTransform(weights: [Float], outputChannels o: Int, inputChannels i: Int) -> [Float] {
+        var u = [Float](repeating: 0, count: 16 * o * i)
+        let plane = o * i
+        u.withUnsafeMutableBufferPointer { ub in
+            let up = ub.baseAddress!
+            for oc in 0..<o {
+                for ic in 0..<i {
+                    let w = (oc * i + ic) * 9
+                    // t = G·g [4, 3] (rows: g0, (g0 + g1 + g2)/2, (g0 − g1 + g2)/2, g2), then u = t·Gᵀ [4, 4]
+                    var t = [Double](repeating: 0, count: 12)
+                    for c in 0..<3 {
+                        let g0 = Double(weights[w + c]), g1 = Double(weights[w + 3 + c]), g2 = Double(weights[w + 6 + c])
+                        t[c] = g0; t[3 + c] = 0.5 * (g0 + g1 + g2); t[6 + c] = 0.5 * (g0 - g1 + g2); t[9 + c] = g2
+                    }
+                    for r in 0..<4 {
+                        let t0 = t[3 * r], t1 = t[3 * r + 1], t2 = t[3 * r + 2]
+                        let row = [t0, 0.5 * (t0 + t1 + t2), 0.5 * (t0 - t1 + t2), t2]
+                        for c in 0..<4 { up[(r * 4 + c) * plane + oc * i + ic] = Float(row[c]) }
+                    }
+                }
+            }
+        }
+        return u
+    }
+
+    /// `output = epilogue(conv(input) + bias)` by Winograd F(2×2, 3×3). Precondition: `isWinogradShape`.
+    /// Same contract as `forward` (shapes, aliasing, scratch growth).
+    public func forwardWinograd(_ input: FeatureMap, into output: FeatureMap, epilogue: ConvEpilogue = .none,
+                                scratch: FloatBuffer, scratchLimit: Int = Convolution.defaultScratchLimit) {
+        precondition(isWinogradShape, "winograd: needs a 3×3, stride 1, padding 1 convolution")
+        let out = outputShape(for: input.shape)
+        precondition(output.shape == out, "convolution: output is \(output.shape), expected \(out)")
+        if let r = epilogue.residual { precondition(r.shape == out, "convolution: residual is \(r.shape), expected \(out)") }
+        let h = input.shape.h
+        let th = (h + 1) / 2, tw = (input.shape.w + 1) / 2
+        let plan = winogradPlan(for: input.shape, scratchLimit: scratchLimit)
+        scratch.reserve(plan.scratchCount)
+        let ci = inputChannels, co = outputChannels
+        let totalRows = input.shape.n * th
+        winogradWeights.withUnsafeBufferPointer { uBuf in
+            bias.withUnsafeBufferPointer { bBuf in
+                let u = uBuf.baseAddress!, b = bBuf.baseAddress!
+                var r0 = 0
+                while r0 < totalRows {
+                    let rows = r0..<min(totalRows, r0 + plan.tileRowsPerBlock)
+                    let p = rows.count * tw
+                    let lanes = Self.winogradLanes
+                    let vStride = ci * p + lanes, mStride = co * p + lanes   // ξ-plane strides (+ overrun room)
+                    let v = scratch.pointer                         // [16, I, P] (plane stride vStride)
+                    let m = v + 16 * vStride                        // [16, O, P] (plane stride mStride)
+                    let work = m + 16 * mStride                     // padded plane, output rows
+                    winogradInputTransform(input, tileRows: rows, tilesHigh: th, tilesWide: tw, into: v,
+                                           planeStride: vStride, work: work)
+                    for xi in 0..<16 {
+                        gemm(m: co, n: p, k: ci, a: u + xi * co * ci, lda: ci, b: v + xi * vStride, ldb: p,
+                             beta: 0, c: m + xi * mStride, ldc: p)
+                    }
+                    winogradOutputTransform(m, planeStride: mStride, tileRows: rows, tilesHigh: th, tilesWide: tw,
+                                            bias: b, output: output, epilogue: epilogue, work: work)
+                    r0 = rows.upperBound
+                }
+            }
+        }
+    }
+
+    /// V[ξ][i][p] = (Bᵀ d B)[ξ] for every channel i and tile p of the block (p = (row − first)·Tw + tx).
+    /// Each input plane is first copied into a zero-bordered work plane (padded row q = y + 1, column x + 1),
+    /// then every tile row is transformed 8 tiles at a time: a 16-float load at column 2·t0 gives the even
+    /// (E[t] = column 2t) and odd (O[t] = column 2t + 1) halves, one at 2·t0 + 2 gives E[t + 1] and O[t + 1].
+    /// The last chunk of a row may write up to 7 tiles past it (into the next row, rewritten later, or the
+    /// plane's overrun room).
+    private func winogradInputTransform(_ input: FeatureMap, tileRows: Range<Int>, tilesHigh th: Int, tilesWide tw: Int,
+                                        into v: UnsafeMutablePointer<Float>, planeStride vs: Int,
+                                        work: UnsafeMutablePointer<Float>) {
+        typealias V8 = SIMD8<Float>
+        typealias V16 = SIMD16<Float>
+        let h = input.shape.h, w = input.shape.w
+        let ci = inputChannels
+        let p = tileRows.count * tw
+        let wp = Self.winogradPaddedWidth(tilesWide: tw)
+        let padded = work                                   // [2·Th + 2 (+2), Wp], borders stay 0
+        padded.update(repeating: 0, count: (2 * th + 4) * wp)
+        let firstImage = tileRows.lowerBound / th, lastImage = (tileRows.upperBound - 1) / th
+        for c in 0..<ci {
+            for img in firstImage...lastImage {
+                let src = input.plane(img, c)
+                for y in 0..<h { (padded + (y + 1) * wp + 1).update(from: src + y * w, count: w) }
+                let rLo = max(tileRows.lowerBound, img * th), rHi = min(tileRows.upperBound, (img + 1) * th)
+                for r in rLo..<rHi {
+                    let ty = r - img * th
+                    let q0 = padded + 2 * ty * wp, q1 = q0 + wp, q2 = q1 + wp, q3 = q2 + wp
+                    let d = v + c * p + (r - tileRows.lowerBound) * tw
+                    var t0 = 0
+                    while t0 < tw {
+                        let x = 2 * t0
+                        @inline(__always) func load(_ q: UnsafeMutablePointer<Float>) -> (V8, V8, V8, V8) {
+                            let a = UnsafeRawPointer(q + x).loadUnaligned(as: V16.self)
+                            let b = UnsafeRawPointer(q + x + 2).loadUnaligned(as: V16.self)
+                            return (a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
+                        }
+                        let (e0, o0, f0, g0) = load(q0), (e1, o1, f1, g1) = load(q1)
+                        let (e2, o2, f2, g2) = load(q2), (e3, o3, f3, g3) = load(q3)
+                        // vertical Bᵀ: rows (r0 − r2, r1 + r2, r2 − r1, r1 − r3); e = E[t], o = O[t], f = E[t+1], g = O[t+1]
+                        let ea = e0 - e2, eb = e1 + e2, ec = e2 - e1, ed = e1 - e3
+                        let oa = o0 - o2, ob = o1 + o2, oc = o2 - o1, od = o1 - o3
+                        let fa = f0 - f2, fb = f1 + f2, fc = f2 - f1, fd = f1 - f3
+                        let ga = g0 - g2, gb = g1 + g2, gc = g2 - g1, gd = g1 - g3
+                        // horizontal B: (E[t] − E[t+1], O[t] + E[t+1], E[t+1] − O[t], O[t] − O[t+1])
+                        @inline(__always) func store(_ xi: Int, _ value: V8) {
+                            UnsafeMutableRawPointer(d + xi * vs + t0).storeBytes(of: value, as: V8.self)
+                        }
+                        store(0, ea - fa); store(1, oa + fa); store(2, fa - oa); store(3, oa - ga)
+                        store(4, eb - fb); store(5, ob + fb); store(6, fb - ob); store(7, ob - gb)
+                        store(8, ec - fc); store(9, oc + fc); store(10, fc - oc); store(11, oc - gc)
+                        store(12, ed - fd); store(13, od + fd); store(14, fd - od); store(15, od - gd)
+                        t0 += 8
+                    }
+                }
+            }
+        }
+    }
+
+    /// output = epilogue(Aᵀ M A + bias) for every output channel and tile of the block, 8 tiles at a time
+    /// (reads past the last tile of a row land in the next row or the plane's overrun room and are discarded).
+    private func winogradOutputTransform(_ m: UnsafeMutablePointer<Float>, planeStride ms: Int, tileRows: Range<Int>,
+                                         tilesHigh th: Int, tilesWide tw: Int, bias: UnsafePointer<Float>,
+                                         output: FeatureMap, epilogue: ConvEpilogue, work: UnsafeMutablePointer<Float>) {
+        typealias V8 = SIMD8<Float>
+        let h = output.shape.h, w = output.shape.w
+        let co = outputChannels
+        let p = tileRows.count * tw
+        let wp = Self.winogradPaddedWidth(tilesWide: tw)
+        let row0 = work, row1 = work + wp                   // [Wp] each: output rows 2ty and 2ty + 1
+        let relu = epilogue.relu
+        for oc in 0..<co {
+            let bo = V8(repeating: bias[oc])
+            for r in tileRows {
+                let img = r / th, ty = r - img * th
+                let s = m + oc * p + (r - tileRows.lowerBound) * tw
+                var t0 = 0
+                while t0 < tw {
+                    @inline(__always) func load(_ xi: Int) -> V8 {
+                        UnsafeRawPointer(s + xi * ms + t0).loadUnaligned(as: V8.self)
+                    }
+                    // vertical Aᵀ: s0 = m0 + m1 + m2, s1 = m1 − m2 − m3 (per column j)
+                    let m10 = load(4), m11 = load(5), m12 = load(6), m13 = load(7)
+                    let m20 = load(8), m21 = load(9), m22 = load(10), m23 = load(11)
+                    let a0 = load(0) + m10 + m20, a1 = load(1) + m11 + m21
+                    let a2 = load(2) + m12 + m22, a3 = load(3) + m13 + m23
+                    let b0 = m10 - m20 - load(12), b1 = m11 - m21 - load(13)
+                    let b2 = m12 - m22 - load(14), b3 = m13 - m23 - load(15)
+                    let y00 = a0 + a1 + a2 + bo, y01 = a1 - a2 - a3 + bo
+                    let y10 = b0 + b1 + b2 + bo, y11 = b1 - b2 - b3 + bo
+                    let d0 = row0 + 2 * t0, d1 = row1 + 2 * t0
+                    for j in 0..<8 {
+                        d0[2 * j] = y00[j]; d0[2 * j + 1] = y01[j]
+                        d1[2 * j] = y10[j]; d1[2 * j + 1] = y11[j]
+                    }
+                    t0 += 8
+                }
+                let y = 2 * ty
+                let dst = output.plane(img, oc) + y * w
+                if let residual = epilogue.residual {
+                    let res = residual.plane(img, oc) + y * w
+                    ConvEpilogueKernel.apply(row0, to: dst, residual: res, relu: relu, count: w)
+                    if y + 1 < h { ConvEpilogueKernel.apply(row1, to: dst + w, residual: res + w, relu: relu, count: w) }
+                } else {
+                    ConvEpilogueKernel.apply(row0, to: dst, residual: nil, relu: relu, count: w)
+                    if y + 1 < h { ConvEpilogueKernel.apply(row1, to: dst + w, residual: nil, relu: relu, count: w) }
+                }
+            }
+        }
+    }
+}
