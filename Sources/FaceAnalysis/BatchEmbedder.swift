@@ -30,6 +30,32 @@ public struct ImageFailure: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String { message }
 }
 
+/// Which face of a photo with several a job uses.
+public enum FaceChoice: String, Sendable, CaseIterable {
+    /// The largest box (general photos: the subject is usually nearest the camera).
+    case largest
+    /// The box whose centre is nearest the image centre (photos cropped around their subject, such as LFW).
+    case center
+    /// The detector's most confident box (dlib's own order).
+    case score
+
+    /// `faces` reordered by this rule (stable; `faces` arrive largest first).
+    public func ordered(_ faces: [AnalyzedFace], width: Int, height: Int) -> [AnalyzedFace] {
+        switch self {
+        case .largest: return faces
+        case .score: return faces.enumerated().sorted { ($0.element.score ?? 0, -$0.offset) > ($1.element.score ?? 0, -$1.offset) }.map(\.element)
+        case .center:
+            let cx = Double(width - 1) / 2, cy = Double(height - 1) / 2
+            func d(_ f: AnalyzedFace) -> Double {
+                guard let b = f.box else { return 0 }
+                let x = Double(b.left + b.right) / 2 - cx, y = Double(b.top + b.bottom) / 2 - cy
+                return x * x + y * y
+            }
+            return faces.enumerated().sorted { (d($0.element), $0.offset) < (d($1.element), $1.offset) }.map(\.element)
+        }
+    }
+}
+
 /// Embeds many images on several cores: each distinct image is decoded, detected, aligned and embedded
 /// exactly once, by one of `threads` workers (whole images in parallel, OpenBLAS single-threaded per
 /// worker, so the result for an image never depends on the thread count or on the other images).
@@ -39,15 +65,18 @@ public struct BatchEmbedder: Sendable {
     public let threads: Int
     /// Embeddings from earlier runs; hits skip all work, new results are stored.
     public let cache: EmbeddingCache?
+    /// Which face to use in photos with several.
+    public let choice: FaceChoice
 
-    public init(analyzer: FaceAnalyzer, options: AnalysisOptions, threads: Int, cache: EmbeddingCache? = nil) {
+    public init(analyzer: FaceAnalyzer, options: AnalysisOptions, threads: Int, cache: EmbeddingCache? = nil, choice: FaceChoice = .largest) {
         self.analyzer = analyzer
         self.options = options
         self.threads = max(1, threads)
         self.cache = cache
+        self.choice = choice
     }
 
-    /// The face to use in one image: the largest, or the one at `faceIndex` in largest-first order.
+    /// The face to use in one image: the first by `choice`, or the one at `faceIndex` in that order.
     public func face(in url: URL, faceIndex: Int = 0) -> ImageOutcome {
         if faceIndex == 0, let hit = cache?.lookup(url) { return .success(hit) }
         do {
@@ -56,7 +85,7 @@ public struct BatchEmbedder: Sendable {
             guard faceIndex < analyzed.faces.count else {
                 return .failure(ImageFailure("\(url.path): no face \(faceIndex + 1) (found \(analyzed.faces.count))"))
             }
-            let f = analyzed.faces[faceIndex]
+            let f = choice.ordered(analyzed.faces, width: analyzed.width, height: analyzed.height)[faceIndex]
             let face = ImageFace(embedding: f.embedding!, box: f.box, facesFound: analyzed.faces.count)
             if faceIndex == 0 { cache?.store(face, for: url) }
             return .success(face)

@@ -28,7 +28,7 @@ struct BenchScoreCommand: ParsableCommand {
         if limit > 0 { urls = Array(urls.prefix(limit)) }
         var rates: [Int: Double] = [:]
         for threads in Set([1, runtime.resolvedThreads]).sorted() {
-            let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: threads)
+            let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: threads, choice: face.choice(lfw: list.format == .lfw))
             let t0 = Date()
             let outcomes = batch.run(urls)
             let seconds = Date().timeIntervalSince(t0)

@@ -35,7 +35,7 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         let analyzer = try models.analyzer(face)
         let head = try models.head(headOptions, encoder: analyzer.encoder!)
-        let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads)
+        let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, choice: face.choice())
         let paths = [a, b], picks = [faceA - 1, faceB - 1]
         var outcomes = [ImageOutcome](repeating: .failure(ImageFailure("")), count: 2)
         OrderedWork.run(count: 2, threads: runtime.resolvedThreads, work: { i in
@@ -46,7 +46,7 @@ struct CompareCommand: ParsableCommand {
             switch o {
             case .success(let f):
                 if f.facesFound > 1, picks[i] == 0 {
-                    Console.warn("\(paths[i]): \(f.facesFound) faces found; using the largest (--face-\(i == 0 ? "a" : "b") N picks another)")
+                    Console.warn("\(paths[i]): \(f.facesFound) faces found; using the \(face.choice() == .largest ? "largest" : "first by --pick \(face.choice().rawValue)") (--face-\(i == 0 ? "a" : "b") N picks another)")
                 }
                 faces.append(f)
             case .failure(let e):

@@ -45,7 +45,7 @@ struct EnrollCommand: ParsableCommand {
         do { gallery = try FaceGallery.loadOrCreate(at: galleryOptions.url, encoderFingerprint: encoder.fingerprint) } catch {
             throw CommandFailure.model(error)
         }
-        let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads)
+        let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, choice: face.choice())
         let urls = people.flatMap(\.photos)
         let outcomes = batch.run(urls)
         var index = 0, failures = 0, enrolled = 0
@@ -54,7 +54,7 @@ struct EnrollCommand: ParsableCommand {
             for url in person.photos {
                 switch outcomes[index] {
                 case .success(let f):
-                    if f.facesFound > 1 { Console.warn("\(url.path): \(f.facesFound) faces found; enrolling the largest") }
+                    if f.facesFound > 1 { Console.warn("\(url.path): \(f.facesFound) faces found; enrolling the \(face.choice() == .largest ? "largest" : "first by --pick \(face.choice().rawValue)")") }
                     embeddings.append(f.embedding)
                 case .failure(let e):
                     failures += 1

@@ -44,9 +44,10 @@ struct EvalCommand: ParsableCommand {
         }
         let analyzer = try models.analyzer(face)
         let head = try models.head(headOptions, encoder: analyzer.encoder!)
-        let cache = try cacheOptions.open(encoderFingerprint: analyzer.encoder!.fingerprint, face: face)
+        let choice = face.choice(lfw: list.format == .lfw)
+        let cache = try cacheOptions.open(encoderFingerprint: analyzer.encoder!.fingerprint, face: face, choice: choice)
         defer { CacheOptions.save(cache) }
-        let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, cache: cache)
+        let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, cache: cache, choice: choice)
         let data = PairEmbeddings.compute(list, batch: batch, label: "embedding")
         guard data.pairs.contains(where: \.label), data.pairs.contains(where: { !$0.label }) else {
             throw CommandFailure.badInput("\(pairs): needs labelled pairs of both classes (found \(data.pairs.count) usable)")
@@ -64,14 +65,14 @@ struct EvalCommand: ParsableCommand {
             let labels = data.pairs.map(\.label)
             do {
                 let kfold = try KFold(labels: labels, folds: folds)
-                let trainer = HeadTrainer(lambda: HeadTrainer.defaultLambda, folds: 0)
+                let trainer = HeadTrainer(lambda: nil, folds: 5)   // λ chosen by an inner 5-fold CV on each training part
                 let accuracy = try kfold.evaluate { split in
                     let h = try trainer.fit(features: split.training.map { features[$0] }, labels: split.training.map { labels[$0] },
                                             encoderFingerprint: head.encoderFingerprint)
                     let correct = split.test.filter { (h.probability(features[$0]) >= h.threshold) == labels[$0] }.count
                     return Double(correct) / Double(split.test.count)
                 }
-                table.row("\(folds)-fold accuracy", TrainHeadCommand.percent(accuracy) + " (fresh head per fold, λ = \(HeadTrainer.defaultLambda))")
+                table.row("\(folds)-fold accuracy", TrainHeadCommand.percent(accuracy) + " (a fresh head per fold, λ by inner CV)")
             } catch {
                 table.row("\(folds)-fold accuracy", "not computed: \(error)")
             }

@@ -47,7 +47,8 @@ struct ScoreCommand: ParsableCommand {
         let analyzer = try models.analyzer(face)
         let encoder = analyzer.encoder!
         let head = try models.head(headOptions, encoder: encoder)
-        let embeddingCache = try cacheOptions.open(encoderFingerprint: encoder.fingerprint, face: face)
+        let choice = face.choice(lfw: list.format == .lfw)
+        let embeddingCache = try cacheOptions.open(encoderFingerprint: encoder.fingerprint, face: face, choice: choice)
 
         let width = max(list.header?.count ?? 0, list.rows.map(\.fields.count).max() ?? 2)
         let inputHeader = list.header ?? (["a", "b", "label"] + (3..<max(3, width)).map { "column\($0 + 1)" }).prefix(width).map { $0 }
@@ -65,7 +66,7 @@ struct ScoreCommand: ParsableCommand {
             }
             rowNeeds.append(urls.count)
         }
-        let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, cache: embeddingCache)
+        let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, cache: embeddingCache, choice: choice)
         let progress = ProgressBar(total: urls.count, label: "scoring")
         var outcomes: [ImageOutcome] = []
         var nextRow = 0, errors = 0

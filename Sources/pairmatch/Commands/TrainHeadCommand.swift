@@ -56,9 +56,10 @@ struct TrainHeadCommand: ParsableCommand {
         do { checkList = try check.map { try PairsReader.read(URL(fileURLWithPath: $0), imagesRoot: root) } } catch { throw CommandFailure.badInput(error) }
         let analyzer = try models.analyzer(face)
         let encoder = analyzer.encoder!
-        let cache = try cacheOptions.open(encoderFingerprint: analyzer.encoder!.fingerprint, face: face)
+        let choice = face.choice(lfw: list.format == .lfw)
+        let cache = try cacheOptions.open(encoderFingerprint: analyzer.encoder!.fingerprint, face: face, choice: choice)
         defer { CacheOptions.save(cache) }
-        let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, cache: cache)
+        let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, cache: cache, choice: choice)
         let kind = PairFeatureKind(rawValue: featureKind)!
 
         let data = PairEmbeddings.compute(list, batch: batch, label: "embedding")

@@ -24,13 +24,13 @@ struct VerifyCommand: ParsableCommand {
         let encoder = analyzer.encoder!
         let head = try models.head(headOptions, encoder: encoder)
         let gallery = try galleryOptions.load(encoder: encoder.fingerprint)
-        let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads)
+        let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, choice: face.choice())
         let query: ImageFace
         switch batch.face(in: URL(fileURLWithPath: photo)) {
         case .success(let f): query = f
         case .failure(let e): throw CommandFailure.badInput(e.message)
         }
-        if query.facesFound > 1 { Console.warn("\(photo): \(query.facesFound) faces found; using the largest") }
+        if query.facesFound > 1 { Console.warn("\(photo): \(query.facesFound) faces found; using the \(face.choice() == .largest ? "largest" : "first by --pick \(face.choice().rawValue)")") }
         let match: Match
         do { match = try gallery.verify(query.embedding, name: name, scorer: head) } catch { throw CommandFailure.badInput(error) }
         if json {

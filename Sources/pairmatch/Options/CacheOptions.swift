@@ -8,9 +8,9 @@ struct CacheOptions: ParsableArguments {
     var cache: String?
 
     /// The cache for this encoder and these face settings; nil without `--cache`. A corrupt file exits 3.
-    func open(encoderFingerprint: String, face: FaceOptions) throws -> EmbeddingCache? {
+    func open(encoderFingerprint: String, face: FaceOptions, choice: FaceChoice) throws -> EmbeddingCache? {
         do {
-            return try cache.map { try EmbeddingCache(url: URL(fileURLWithPath: $0), encoderFingerprint: encoderFingerprint, settings: face.cacheKey) }
+            return try cache.map { try EmbeddingCache(url: URL(fileURLWithPath: $0), encoderFingerprint: encoderFingerprint, settings: face.cacheKey(choice)) }
         } catch { throw CommandFailure.model(error) }
     }
 

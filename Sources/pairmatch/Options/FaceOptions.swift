@@ -22,10 +22,14 @@ struct FaceOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Average each embedding over N jittered copies of the chip (dlib's num_jitters).", valueName: "n"))
     var jitter = 0
 
+    @Option(help: ArgumentHelp("Which face of a photo with several to use: largest, center or score (default: center for LFW pairs files, whose photos are centred on their subject; largest otherwise).", valueName: "rule"))
+    var pick: String?
+
     @Option(name: .customLong("max-pixels"), help: ArgumentHelp("Refuse images larger than this many pixels.", valueName: "n"))
     var maxPixels = 50_000_000
 
     func validate() throws {
+        if let pick, FaceChoice(rawValue: pick) == nil { throw ValidationError("--pick must be largest, center or score") }
         if upsample < 0 || upsample > 4 { throw ValidationError("--upsample must be between 0 and 4") }
         if jitter < 0 || jitter > 100 { throw ValidationError("--jitter must be between 0 and 100") }
         if minimumFace < 0 { throw ValidationError("--min-face must not be negative") }
@@ -42,8 +46,13 @@ struct FaceOptions: ParsableArguments {
         return AnalysisOptions(aligned: aligned, detection: detection, embed: embed, jitter: jitter, maxPixels: maxPixels)
     }
 
+    /// The face-choice rule: `--pick`, else center for LFW pairs lists, else largest.
+    func choice(lfw: Bool = false) -> FaceChoice {
+        pick.flatMap(FaceChoice.init(rawValue:)) ?? (lfw ? .center : .largest)
+    }
+
     /// A short description of the settings that change embeddings (the embedding cache's validity key).
-    var cacheKey: String {
-        "aligned=\(aligned ? 1 : 0) jitter=\(jitter) upsample=\(upsample) retry=\(noRetry ? 0 : 1) min-face=\(minimumFace) threshold=\(detectionThreshold)"
+    func cacheKey(_ choice: FaceChoice) -> String {
+        "aligned=\(aligned ? 1 : 0) jitter=\(jitter) upsample=\(upsample) retry=\(noRetry ? 0 : 1) min-face=\(minimumFace) threshold=\(detectionThreshold) pick=\(choice.rawValue)"
     }
 }
