@@ -178,6 +178,10 @@ extension Convolution {
             im2colSameSize(input, images: images, into: cols)
             return
         }
+        if strideX == 2 && paddingX == 0 && paddingY == 0 {
+            im2colStride2Unpadded(input, images: images, rows: rows, outWidth: wo, into: cols)
+            return
+        }
         let sy = strideY, sx = strideX
         let ld = images.count * rows.count * wo
         for ci in 0..<inputChannels {
@@ -207,6 +211,58 @@ extension Convolution {
                                 while ox < hi { d[ox] = s[ox * sx]; ox += 1 }
                             }
                             if hi < wo { (d + hi).update(repeating: 0, count: wo - hi) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// im2col for unpadded convolutions with horizontal stride 2 (the stem and the down-sampling convs): each
+    /// input row the band needs is split once into its even and odd columns, after which every cols segment is
+    /// a contiguous run of Wo floats (input column 2·ox + kx is even[ox + kx/2] for even kx, odd[ox + kx/2] for
+    /// odd kx), copied with SIMD loads instead of a strided gather per (kx, row).
+    private func im2colStride2Unpadded(_ input: FeatureMap, images: Range<Int>, rows: Range<Int>, outWidth wo: Int,
+                                       into cols: UnsafeMutablePointer<Float>) {
+        typealias V8 = SIMD8<Float>
+        let w = input.shape.w, sy = strideY, kh = kernelHeight, kw = kernelWidth
+        let half = (w + 1) / 2
+        let iy0 = rows.lowerBound * sy
+        let inputRows = (rows.upperBound - 1) * sy + kh - iy0          // input rows the band reads
+        let ld = images.count * rows.count * wo
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * inputRows * half + 16) { buffer in
+            let even = buffer.baseAddress!, odd = even + inputRows * half   // [inputRows, half] each
+            for (j, img) in images.enumerated() {
+                for ci in 0..<inputChannels {
+                    let src = input.plane(img, ci) + iy0 * w
+                    for r in 0..<inputRows {
+                        let s = src + r * w, e = even + r * half, o = odd + r * half
+                        var x = 0
+                        while x + 16 <= w {
+                            let v = UnsafeRawPointer(s + x).loadUnaligned(as: SIMD16<Float>.self)
+                            UnsafeMutableRawPointer(e + x / 2).storeBytes(of: v.evenHalf, as: V8.self)
+                            UnsafeMutableRawPointer(o + x / 2).storeBytes(of: v.oddHalf, as: V8.self)
+                            x += 16
+                        }
+                        while x < w {
+                            if x & 1 == 0 { e[x / 2] = s[x] } else { o[x / 2] = s[x] }
+                            x += 1
+                        }
+                    }
+                    for ky in 0..<kh {
+                        for kx in 0..<kw {
+                            let dstRow = cols + ((ci * kh + ky) * kw + kx) * ld + j * rows.count * wo
+                            let plane = (kx & 1 == 0 ? even : odd) + (kx >> 1) + (ky - iy0) * half
+                            for oy in rows {
+                                let d = dstRow + (oy - rows.lowerBound) * wo, s = plane + oy * sy * half
+                                var i = 0
+                                while i + 8 <= wo {
+                                    let v = UnsafeRawPointer(s + i).loadUnaligned(as: V8.self)
+                                    UnsafeMutableRawPointer(d + i).storeBytes(of: v, as: V8.self)
+                                    i += 8
+                                }
+                                while i < wo { d[i] = s[i]; i += 1 }
+                            }
                         }
                     }
                 }

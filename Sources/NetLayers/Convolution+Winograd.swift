@@ -37,7 +37,8 @@ extension Convolution {
         let th = (input.h + 1) / 2, tw = (input.w + 1) / 2
         let perRow = 16 * (inputChannels + outputChannels) * tw
         let rows = max(1, min(input.n * th, scratchLimit / max(1, perRow)))
-        return (rows, rows * perRow + 2 * 16 * Self.winogradLanes + Self.winogradWorkCount(tilesHigh: th, tilesWide: tw))
+        let work = max(Self.winogradWorkCount(tilesHigh: th, tilesWide: tw), 4 * (rows * tw + Self.winogradLanes))
+        return (rows, rows * perRow + 2 * 16 * Self.winogradLanes + work)
     }
 
     /// Tiles per SIMD vector in the transforms.
@@ -46,7 +47,8 @@ extension Convolution {
     /// Padded row length of the transforms' work planes: whole 8-tile chunks plus the 2-column overlap.
     static func winogradPaddedWidth(tilesWide tw: Int) -> Int { 16 * ((tw + winogradLanes - 1) / winogradLanes) + 2 }
 
-    /// Floats of work space after V and M: one zero-padded input plane `[2·Th + 2, Wp]` and two output rows.
+    /// Floats of the input transform's work space after V and M: one zero-padded plane `[2·Th + 4, Wp]`
+    /// (the output transform's four corner rows `[4, P + 8]` share the space; `winogradPlan` takes the larger).
     static func winogradWorkCount(tilesHigh th: Int, tilesWide tw: Int) -> Int {
         (2 * th + 4) * winogradPaddedWidth(tilesWide: tw) + 16
     }
@@ -56,20 +58,26 @@ extension Convolution {
         var u = [Float](repeating: 0, count: 16 * o * i)
         let plane = o * i
         u.withUnsafeMutableBufferPointer { ub in
-            let up = ub.baseAddress!
-            for oc in 0..<o {
-                for ic in 0..<i {
-                    let w = (oc * i + ic) * 9
-                    // t = G·g [4, 3] (rows: g0, (g0 + g1 + g2)/2, (g0 − g1 + g2)/2, g2), then u = t·Gᵀ [4, 4]
-                    var t = [Double](repeating: 0, count: 12)
-                    for c in 0..<3 {
-                        let g0 = Double(weights[w + c]), g1 = Double(weights[w + 3 + c]), g2 = Double(weights[w + 6 + c])
-                        t[c] = g0; t[3 + c] = 0.5 * (g0 + g1 + g2); t[6 + c] = 0.5 * (g0 - g1 + g2); t[9 + c] = g2
-                    }
-                    for r in 0..<4 {
-                        let t0 = t[3 * r], t1 = t[3 * r + 1], t2 = t[3 * r + 2]
-                        let row = [t0, 0.5 * (t0 + t1 + t2), 0.5 * (t0 - t1 + t2), t2]
-                        for c in 0..<4 { up[(r * 4 + c) * plane + oc * i + ic] = Float(row[c]) }
+            weights.withUnsafeBufferPointer { wb in
+                let up = ub.baseAddress!, wp = wb.baseAddress!
+                for oc in 0..<o {
+                    for ic in 0..<i {
+                        let g = wp + (oc * i + ic) * 9
+                        let dst = up + oc * i + ic
+                        // t = G·g [4, 3]: rows g0, (g0 + g1 + g2)/2, (g0 − g1 + g2)/2, g2 (g_r = kernel row r)
+                        for r in 0..<4 {
+                            var t0 = 0.0, t1 = 0.0, t2 = 0.0
+                            for c in 0..<3 {
+                                let g0 = Double(g[c]), g1 = Double(g[3 + c]), g2 = Double(g[6 + c])
+                                let value = r == 0 ? g0 : r == 1 ? 0.5 * (g0 + g1 + g2) : r == 2 ? 0.5 * (g0 - g1 + g2) : g2
+                                if c == 0 { t0 = value } else if c == 1 { t1 = value } else { t2 = value }
+                            }
+                            // u[r, ·] = t[r, ·]·Gᵀ
+                            dst[(r * 4) * plane] = Float(t0)
+                            dst[(r * 4 + 1) * plane] = Float(0.5 * (t0 + t1 + t2))
+                            dst[(r * 4 + 2) * plane] = Float(0.5 * (t0 - t1 + t2))
+                            dst[(r * 4 + 3) * plane] = Float(t2)
+                        }
                     }
                 }
             }
@@ -145,37 +153,74 @@ extension Convolution {
                     let q0 = padded + 2 * ty * wp, q1 = q0 + wp, q2 = q1 + wp, q3 = q2 + wp
                     let d = v + c * p + (r - tileRows.lowerBound) * tw
                     var t0 = 0
-                    while t0 < tw {
-                        let x = 2 * t0
-                        @inline(__always) func load(_ q: UnsafeMutablePointer<Float>) -> (V8, V8, V8, V8) {
-                            let a = UnsafeRawPointer(q + x).loadUnaligned(as: V16.self)
-                            let b = UnsafeRawPointer(q + x + 2).loadUnaligned(as: V16.self)
-                            return (a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
-                        }
-                        let (e0, o0, f0, g0) = load(q0), (e1, o1, f1, g1) = load(q1)
-                        let (e2, o2, f2, g2) = load(q2), (e3, o3, f3, g3) = load(q3)
-                        // vertical Bᵀ: rows (r0 − r2, r1 + r2, r2 − r1, r1 − r3); e = E[t], o = O[t], f = E[t+1], g = O[t+1]
-                        let ea = e0 - e2, eb = e1 + e2, ec = e2 - e1, ed = e1 - e3
-                        let oa = o0 - o2, ob = o1 + o2, oc = o2 - o1, od = o1 - o3
-                        let fa = f0 - f2, fb = f1 + f2, fc = f2 - f1, fd = f1 - f3
-                        let ga = g0 - g2, gb = g1 + g2, gc = g2 - g1, gd = g1 - g3
-                        // horizontal B: (E[t] − E[t+1], O[t] + E[t+1], E[t+1] − O[t], O[t] − O[t+1])
-                        @inline(__always) func store(_ xi: Int, _ value: V8) {
-                            UnsafeMutableRawPointer(d + xi * vs + t0).storeBytes(of: value, as: V8.self)
-                        }
-                        store(0, ea - fa); store(1, oa + fa); store(2, fa - oa); store(3, oa - ga)
-                        store(4, eb - fb); store(5, ob + fb); store(6, fb - ob); store(7, ob - gb)
-                        store(8, ec - fc); store(9, oc + fc); store(10, fc - oc); store(11, oc - gc)
-                        store(12, ed - fd); store(13, od + fd); store(14, fd - od); store(15, od - gd)
+                    while t0 + 4 < tw {
+                        Self.inputChunk8(q0, q1, q2, q3, column: 2 * t0, into: d + t0, planeStride: vs)
                         t0 += 8
                     }
+                    if t0 < tw { Self.inputChunk4(q0, q1, q2, q3, column: 2 * t0, into: d + t0, planeStride: vs) }
                 }
             }
         }
     }
 
-    /// output = epilogue(Aᵀ M A + bias) for every output channel and tile of the block, 8 tiles at a time
-    /// (reads past the last tile of a row land in the next row or the plane's overrun room and are discarded).
+    /// Transforms 8 tiles of one tile row: q0…q3 are the four padded input rows, `column` = 2·t0.
+    @inline(__always)
+    private static func inputChunk8(_ q0: UnsafeMutablePointer<Float>, _ q1: UnsafeMutablePointer<Float>,
+                                    _ q2: UnsafeMutablePointer<Float>, _ q3: UnsafeMutablePointer<Float>,
+                                    column x: Int, into d: UnsafeMutablePointer<Float>, planeStride vs: Int) {
+        typealias V = SIMD8<Float>
+        @inline(__always) func load(_ q: UnsafeMutablePointer<Float>) -> (V, V, V, V) {
+            let a = UnsafeRawPointer(q + x).loadUnaligned(as: SIMD16<Float>.self)
+            let b = UnsafeRawPointer(q + x + 2).loadUnaligned(as: SIMD16<Float>.self)
+            return (a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
+        }
+        @inline(__always) func store(_ xi: Int, _ value: V) {
+            UnsafeMutableRawPointer(d + xi * vs).storeBytes(of: value, as: V.self)
+        }
+        let (e0, o0, f0, g0) = load(q0), (e1, o1, f1, g1) = load(q1)
+        let (e2, o2, f2, g2) = load(q2), (e3, o3, f3, g3) = load(q3)
+        // vertical Bᵀ: rows (r0 − r2, r1 + r2, r2 − r1, r1 − r3); e = E[t], o = O[t], f = E[t+1], g = O[t+1]
+        let ea = e0 - e2, eb = e1 + e2, ec = e2 - e1, ed = e1 - e3
+        let oa = o0 - o2, ob = o1 + o2, oc = o2 - o1, od = o1 - o3
+        let fa = f0 - f2, fb = f1 + f2, fc = f2 - f1, fd = f1 - f3
+        let ga = g0 - g2, gb = g1 + g2, gc = g2 - g1, gd = g1 - g3
+        // horizontal B: (E[t] − E[t+1], O[t] + E[t+1], E[t+1] − O[t], O[t] − O[t+1])
+        store(0, ea - fa); store(1, oa + fa); store(2, fa - oa); store(3, oa - ga)
+        store(4, eb - fb); store(5, ob + fb); store(6, fb - ob); store(7, ob - gb)
+        store(8, ec - fc); store(9, oc + fc); store(10, fc - oc); store(11, oc - gc)
+        store(12, ed - fd); store(13, od + fd); store(14, fd - od); store(15, od - gd)
+    }
+
+    /// `inputChunk8` for the last ≤ 4 tiles of a row.
+    @inline(__always)
+    private static func inputChunk4(_ q0: UnsafeMutablePointer<Float>, _ q1: UnsafeMutablePointer<Float>,
+                                    _ q2: UnsafeMutablePointer<Float>, _ q3: UnsafeMutablePointer<Float>,
+                                    column x: Int, into d: UnsafeMutablePointer<Float>, planeStride vs: Int) {
+        typealias V = SIMD4<Float>
+        @inline(__always) func load(_ q: UnsafeMutablePointer<Float>) -> (V, V, V, V) {
+            let a = UnsafeRawPointer(q + x).loadUnaligned(as: SIMD8<Float>.self)
+            let b = UnsafeRawPointer(q + x + 2).loadUnaligned(as: SIMD8<Float>.self)
+            return (a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
+        }
+        @inline(__always) func store(_ xi: Int, _ value: V) {
+            UnsafeMutableRawPointer(d + xi * vs).storeBytes(of: value, as: V.self)
+        }
+        let (e0, o0, f0, g0) = load(q0), (e1, o1, f1, g1) = load(q1)
+        let (e2, o2, f2, g2) = load(q2), (e3, o3, f3, g3) = load(q3)
+        let ea = e0 - e2, eb = e1 + e2, ec = e2 - e1, ed = e1 - e3
+        let oa = o0 - o2, ob = o1 + o2, oc = o2 - o1, od = o1 - o3
+        let fa = f0 - f2, fb = f1 + f2, fc = f2 - f1, fd = f1 - f3
+        let ga = g0 - g2, gb = g1 + g2, gc = g2 - g1, gd = g1 - g3
+        store(0, ea - fa); store(1, oa + fa); store(2, fa - oa); store(3, oa - ga)
+        store(4, eb - fb); store(5, ob + fb); store(6, fb - ob); store(7, ob - gb)
+        store(8, ec - fc); store(9, oc + fc); store(10, fc - oc); store(11, oc - gc)
+        store(12, ed - fd); store(13, od + fd); store(14, fd - od); store(15, od - gd)
+    }
+
+    /// output = epilogue(Aᵀ M A + bias) for every output channel and tile of the block. Per channel, the
+    /// tiles are transformed 8 at a time over the whole block (P contiguous; the last chunk may read up to 7
+    /// tiles past it, into the next channel's row or the plane's overrun room) into four rows of corner values
+    /// Y[2·dy + dx] `[P]`, which are then interleaved into the output rows with the epilogue.
     private func winogradOutputTransform(_ m: UnsafeMutablePointer<Float>, planeStride ms: Int, tileRows: Range<Int>,
                                          tilesHigh th: Int, tilesWide tw: Int, bias: UnsafePointer<Float>,
                                          output: FeatureMap, epilogue: ConvEpilogue, work: UnsafeMutablePointer<Float>) {
@@ -183,46 +228,71 @@ extension Convolution {
         let h = output.shape.h, w = output.shape.w
         let co = outputChannels
         let p = tileRows.count * tw
-        let wp = Self.winogradPaddedWidth(tilesWide: tw)
-        let row0 = work, row1 = work + wp                   // [Wp] each: output rows 2ty and 2ty + 1
+        let yStride = p + 8
+        let y00 = work, y01 = work + yStride, y10 = y01 + yStride, y11 = y10 + yStride   // [P (+8)] each
         let relu = epilogue.relu
         for oc in 0..<co {
             let bo = V8(repeating: bias[oc])
+            let s = m + oc * p
+            var p0 = 0
+            while p0 < p {
+                @inline(__always) func load(_ xi: Int) -> V8 {
+                    UnsafeRawPointer(s + xi * ms + p0).loadUnaligned(as: V8.self)
+                }
+                @inline(__always) func store(_ d: UnsafeMutablePointer<Float>, _ value: V8) {
+                    UnsafeMutableRawPointer(d + p0).storeBytes(of: value, as: V8.self)
+                }
+                // vertical Aᵀ: s0 = m0 + m1 + m2, s1 = m1 − m2 − m3 (per column j)
+                let m10 = load(4), m11 = load(5), m12 = load(6), m13 = load(7)
+                let m20 = load(8), m21 = load(9), m22 = load(10), m23 = load(11)
+                let a0 = load(0) + m10 + m20, a1 = load(1) + m11 + m21
+                let a2 = load(2) + m12 + m22, a3 = load(3) + m13 + m23
+                let b0 = m10 - m20 - load(12), b1 = m11 - m21 - load(13)
+                let b2 = m12 - m22 - load(14), b3 = m13 - m23 - load(15)
+                store(y00, a0 + a1 + a2 + bo); store(y01, a1 - a2 - a3 + bo)
+                store(y10, b0 + b1 + b2 + bo); store(y11, b1 - b2 - b3 + bo)
+                p0 += 8
+            }
             for r in tileRows {
                 let img = r / th, ty = r - img * th
-                let s = m + oc * p + (r - tileRows.lowerBound) * tw
-                var t0 = 0
-                while t0 < tw {
-                    @inline(__always) func load(_ xi: Int) -> V8 {
-                        UnsafeRawPointer(s + xi * ms + t0).loadUnaligned(as: V8.self)
-                    }
-                    // vertical Aᵀ: s0 = m0 + m1 + m2, s1 = m1 − m2 − m3 (per column j)
-                    let m10 = load(4), m11 = load(5), m12 = load(6), m13 = load(7)
-                    let m20 = load(8), m21 = load(9), m22 = load(10), m23 = load(11)
-                    let a0 = load(0) + m10 + m20, a1 = load(1) + m11 + m21
-                    let a2 = load(2) + m12 + m22, a3 = load(3) + m13 + m23
-                    let b0 = m10 - m20 - load(12), b1 = m11 - m21 - load(13)
-                    let b2 = m12 - m22 - load(14), b3 = m13 - m23 - load(15)
-                    let y00 = a0 + a1 + a2 + bo, y01 = a1 - a2 - a3 + bo
-                    let y10 = b0 + b1 + b2 + bo, y11 = b1 - b2 - b3 + bo
-                    let d0 = row0 + 2 * t0, d1 = row1 + 2 * t0
-                    for j in 0..<8 {
-                        d0[2 * j] = y00[j]; d0[2 * j + 1] = y01[j]
-                        d1[2 * j] = y10[j]; d1[2 * j + 1] = y11[j]
-                    }
-                    t0 += 8
-                }
+                let pr = (r - tileRows.lowerBound) * tw
                 let y = 2 * ty
                 let dst = output.plane(img, oc) + y * w
-                if let residual = epilogue.residual {
-                    let res = residual.plane(img, oc) + y * w
-                    ConvEpilogueKernel.apply(row0, to: dst, residual: res, relu: relu, count: w)
-                    if y + 1 < h { ConvEpilogueKernel.apply(row1, to: dst + w, residual: res + w, relu: relu, count: w) }
-                } else {
-                    ConvEpilogueKernel.apply(row0, to: dst, residual: nil, relu: relu, count: w)
-                    if y + 1 < h { ConvEpilogueKernel.apply(row1, to: dst + w, residual: nil, relu: relu, count: w) }
+                let res = epilogue.residual.map { $0.plane(img, oc) + y * w }
+                Self.interleave(y00 + pr, y01 + pr, into: dst, residual: res, relu: relu, count: w)
+                if y + 1 < h {
+                    Self.interleave(y10 + pr, y11 + pr, into: dst + w, residual: res.map { $0 + w }, relu: relu, count: w)
                 }
             }
+        }
+    }
+
+    /// dst[2t] = f(even[t]), dst[2t + 1] = f(odd[t]) for 2t, 2t + 1 < count, f = relu?(· + residual).
+    @inline(__always)
+    private static func interleave(_ even: UnsafeMutablePointer<Float>, _ odd: UnsafeMutablePointer<Float>,
+                                   into dst: UnsafeMutablePointer<Float>, residual: UnsafeMutablePointer<Float>?,
+                                   relu: Bool, count: Int) {
+        let pairs = count / 2
+        if let r = residual {
+            if relu {
+                for t in 0..<pairs {
+                    let a = even[t] + r[2 * t], b = odd[t] + r[2 * t + 1]
+                    dst[2 * t] = a > 0 ? a : 0; dst[2 * t + 1] = b > 0 ? b : 0
+                }
+                if count & 1 == 1 { let a = even[pairs] + r[count - 1]; dst[count - 1] = a > 0 ? a : 0 }
+            } else {
+                for t in 0..<pairs { dst[2 * t] = even[t] + r[2 * t]; dst[2 * t + 1] = odd[t] + r[2 * t + 1] }
+                if count & 1 == 1 { dst[count - 1] = even[pairs] + r[count - 1] }
+            }
+        } else if relu {
+            for t in 0..<pairs {
+                let a = even[t], b = odd[t]
+                dst[2 * t] = a > 0 ? a : 0; dst[2 * t + 1] = b > 0 ? b : 0
+            }
+            if count & 1 == 1 { let a = even[pairs]; dst[count - 1] = a > 0 ? a : 0 }
+        } else {
+            for t in 0..<pairs { dst[2 * t] = even[t]; dst[2 * t + 1] = odd[t] }
+            if count & 1 == 1 { dst[count - 1] = even[pairs] }
         }
     }
 }
