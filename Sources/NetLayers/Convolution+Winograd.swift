@@ -15,6 +15,10 @@
 /// live in the scratch buffer. Blocks are runs of whole tile rows over the flattened (image, tile row) index,
 /// as many as `16·(I + O)·Tw·rows ≤ scratchLimit` allows (at least one), so any plane size and batch works.
 ///
+/// M is zeroed once per call and re-zeroed by the output transform as it reads each chunk, so the GEMMs run
+/// with beta = 1: OpenBLAS would otherwise sweep C once more per GEMM to zero it (`sgemm_beta`, ~6% of the
+/// encoder's time, the sweep missing L2 because a block's V and M are ~2 MB).
+///
 /// Accuracy: the transforms only use ±1 and ½ (exact in binary), so the result differs from direct summation
 /// by a few float32 roundings per output (tested against `forwardNaive`).
 extension Convolution {
@@ -102,20 +106,23 @@ extension Convolution {
         winogradWeights.withUnsafeBufferPointer { uBuf in
             bias.withUnsafeBufferPointer { bBuf in
                 let u = uBuf.baseAddress!, b = bBuf.baseAddress!
+                let pMax = plan.tileRowsPerBlock * tw
                 var r0 = 0
                 while r0 < totalRows {
                     let rows = r0..<min(totalRows, r0 + plan.tileRowsPerBlock)
                     let p = rows.count * tw
                     let lanes = Self.winogradLanes
-                    let vStride = ci * p + lanes, mStride = co * p + lanes   // ξ-plane strides (+ overrun room)
+                    // ξ-plane strides (+ overrun room), fixed by the full block so that M stays where it was zeroed
+                    let vStride = ci * pMax + lanes, mStride = co * pMax + lanes
                     let v = scratch.pointer                         // [16, I, P] (plane stride vStride)
                     let m = v + 16 * vStride                        // [16, O, P] (plane stride mStride)
                     let work = m + 16 * mStride                     // padded plane, output rows
                     winogradInputTransform(input, tileRows: rows, tilesHigh: th, tilesWide: tw, into: v,
                                            planeStride: vStride, work: work)
+                    if r0 == 0 { m.update(repeating: 0, count: 16 * mStride) }   // later blocks: zeroed on reading
                     for xi in 0..<16 {
                         gemm(m: co, n: p, k: ci, a: u + xi * co * ci, lda: ci, b: v + xi * vStride, ldb: p,
-                             beta: 0, c: m + xi * mStride, ldc: p)
+                             beta: 1, c: m + xi * mStride, ldc: p)
                     }
                     winogradOutputTransform(m, planeStride: mStride, tileRows: rows, tilesHigh: th, tilesWide: tw,
                                             bias: b, output: output, epilogue: epilogue, work: work)
@@ -251,6 +258,12 @@ extension Convolution {
                 let b2 = m12 - m22 - load(14), b3 = m13 - m23 - load(15)
                 store(y00, a0 + a1 + a2 + bo); store(y01, a1 - a2 - a3 + bo)
                 store(y10, b0 + b1 + b2 + bo); store(y11, b1 - b2 - b3 + bo)
+                // Leave M zero for the next block's GEMMs (beta = 1: no separate zeroing pass over C).
+                if p0 + 8 <= p {
+                    for xi in 0..<16 { UnsafeMutableRawPointer(s + xi * ms + p0).storeBytes(of: V8(), as: V8.self) }
+                } else {
+                    for xi in 0..<16 { (s + xi * ms + p0).update(repeating: 0, count: p - p0) }
+                }
                 p0 += 8
             }
             for r in tileRows {
