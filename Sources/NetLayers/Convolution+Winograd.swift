@@ -27,13 +27,19 @@ extension Convolution {
         kernelHeight == 3 && kernelWidth == 3 && strideY == 1 && strideX == 1 && paddingY == 1 && paddingX == 1
     }
 
-    /// Whether `forward(.automatic)` uses Winograd for `input`: the shape admits it and the tiles need fewer
-    /// multiply-adds than im2col (16 per tile vs 9 per output pixel; e.g. not for 1×1 planes).
+    /// Whether `forward(.automatic)` uses Winograd for `input`: the shape admits it, the tiles need fewer
+    /// multiply-adds than im2col (16 per tile vs 9 per output pixel; e.g. not for 1×1 planes), and the batch has
+    /// at least `winogradMinimumTiles` tiles. With fewer, each of the 16 GEMMs is too narrow and the time goes
+    /// to OpenBLAS packing U (16/9 the size of the im2col weights): measured on the encoder at batch 1, the
+    /// 256-channel 4×4 layers (4 tiles) took ~1.5× longer with Winograd than with im2col, 8×8 (16 tiles) broke even.
     public func prefersWinograd(for input: Shape4) -> Bool {
         guard isWinogradShape else { return false }
         let tiles = ((input.h + 1) / 2) * ((input.w + 1) / 2)
-        return 16 * tiles < 9 * input.h * input.w
+        return 16 * tiles < 9 * input.h * input.w && input.n * tiles >= Self.winogradMinimumTiles
     }
+
+    /// Fewest tiles (images × tiles per image) for which `.automatic` picks Winograd.
+    public static let winogradMinimumTiles = 32
 
     /// Tile rows per block and scratch floats of the Winograd path for `input` under `scratchLimit`.
     public func winogradPlan(for input: Shape4, scratchLimit: Int = Convolution.defaultScratchLimit)

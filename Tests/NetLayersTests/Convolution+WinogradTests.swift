@@ -47,7 +47,8 @@ final class ConvolutionWinogradTests: XCTestCase {
         XCTAssertTrue(conv.isWinogradShape)
         XCTAssertEqual(conv.winogradWeights.count, 16 * 4 * 3)
         XCTAssertFalse(conv.prefersWinograd(for: Shape4(n: 1, c: 4, h: 1, w: 1)))
-        XCTAssertTrue(conv.prefersWinograd(for: Shape4(n: 1, c: 4, h: 3, w: 3)))
+        XCTAssertFalse(conv.prefersWinograd(for: Shape4(n: 1, c: 4, h: 3, w: 3)))     // 4 tiles: too few
+        XCTAssertTrue(conv.prefersWinograd(for: Shape4(n: 8, c: 4, h: 3, w: 3)))      // 32 tiles
         XCTAssertTrue(conv.prefersWinograd(for: Shape4(n: 1, c: 4, h: 35, w: 35)))
         let strided = Convolution(outputChannels: 2, inputChannels: 2, kernel: (3, 3), stride: (2, 2),
                                   weights: rng.floats(36))
