@@ -43,6 +43,9 @@ extension Convolution {
     public func plan(for input: Shape4, scratchLimit: Int = Convolution.defaultScratchLimit) -> Plan {
         let out = outputShape(for: input)
         let k = patchSize, o = outputChannels, hw = out.h * out.w
+        if isSingleTap(input: input, output: out) {
+            return Plan(imagesPerGroup: input.n, rowsPerBand: 1, scratchCount: o * inputChannels)
+        }
         if input.n > 1 {
             let g = min(input.n, scratchLimit / max(1, (k + o) * hw))
             if g >= 2 { return Plan(imagesPerGroup: g, rowsPerBand: out.h, scratchCount: g * (k + o) * hw) }
@@ -98,6 +101,10 @@ extension Convolution {
         if let r = epilogue.residual { precondition(r.shape == out, "convolution: residual is \(r.shape), expected \(out)") }
         let plan = plan(for: input.shape, scratchLimit: scratchLimit)
         scratch.reserve(plan.scratchCount)
+        if isSingleTap(input: input.shape, output: out) {
+            forwardSingleTap(input, into: output, epilogue: epilogue, scratch: scratch.pointer)
+            return
+        }
         let hw = out.h * out.w, k = patchSize, o = outputChannels
         weights.withUnsafeBufferPointer { wBuf in
             bias.withUnsafeBufferPointer { bBuf in
@@ -133,6 +140,35 @@ extension Convolution {
     /// Convenience for occasional calls: allocates its own scratch.
     public func forward(_ input: FeatureMap, into output: FeatureMap, epilogue: ConvEpilogue = .none) {
         forward(input, into: output, epilogue: epilogue, scratch: FloatBuffer())
+    }
+
+    /// A 1×1 input giving a 1×1 output (the encoder's last 3×3 p1 layer): only the tap (py, px) touches the
+    /// plane, so the layer is a K = I product instead of I·kh·kw (9× fewer multiply-adds and weights to pack).
+    func isSingleTap(input: Shape4, output: Shape4) -> Bool {
+        input.h == 1 && input.w == 1 && output.h == 1 && output.w == 1 && (kernelHeight > 1 || kernelWidth > 1)
+    }
+
+    /// `output [N, O] = x [N, I] · Wtapᵀ + bias`, Wtap `[O, I]` = weights[:, :, py, px] gathered into `scratch`.
+    private func forwardSingleTap(_ input: FeatureMap, into output: FeatureMap, epilogue: ConvEpilogue,
+                                  scratch: UnsafeMutablePointer<Float>) {
+        let ci = inputChannels, co = outputChannels, n = input.shape.n
+        let taps = kernelHeight * kernelWidth, tap = paddingY * kernelWidth + paddingX
+        weights.withUnsafeBufferPointer { wb in
+            let w = wb.baseAddress!
+            for oc in 0..<co {
+                let src = w + oc * ci * taps + tap, dst = scratch + oc * ci
+                for i in 0..<ci { dst[i] = src[i * taps] }
+            }
+        }
+        bias.withUnsafeBufferPointer { b in
+            for j in 0..<n { output.image(j).update(from: b.baseAddress!, count: co) }
+        }
+        gemm(transB: true, m: n, n: co, k: ci, a: input.data, lda: ci, b: scratch, ldb: ci, beta: 1,
+             c: output.data, ldc: co)
+        if !epilogue.isIdentity {
+            ConvEpilogueKernel.apply(output.data, to: output.data, residual: epilogue.residual?.data,
+                                     relu: epilogue.relu, count: n * co)
+        }
     }
 
     /// One image, in bands of output rows, each band's GEMM writing straight into `output` (ldc = Ho·Wo).

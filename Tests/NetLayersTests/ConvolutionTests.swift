@@ -93,6 +93,20 @@ final class ConvolutionTests: XCTestCase {
                           epilogueKind: 1, rng: &rng)
     }
 
+    /// A 1×1 plane through a "same" kernel uses only the centre tap: a K = I product with gathered weights.
+    func testSingleTapOnOnePixelPlanes() {
+        var rng = SeededRandom(seed: 23)
+        let conv = randomConv(inC: 11, outC: 6, kernel: (3, 3), stride: (1, 1), padding: (1, 1), rng: &rng)
+        let input = rng.tensor(Shape4(n: 4, c: 11, h: 1, w: 1))
+        XCTAssertEqual(conv.plan(for: input.shape).scratchCount, 6 * 11)
+        for epilogue in 0..<3 {
+            compare(conv, input, epilogueKind: epilogue, scratchLimit: Convolution.defaultScratchLimit, rng: &rng)
+        }
+        let wide = randomConv(inC: 3, outC: 5, kernel: (5, 3), stride: (2, 1), padding: (2, 1), rng: &rng)
+        compare(wide, rng.tensor(Shape4(n: 1, c: 3, h: 1, w: 1)), epilogueKind: 2,
+                scratchLimit: Convolution.defaultScratchLimit, rng: &rng)
+    }
+
     /// The detector's shapes: a single large image, 5×5 stride 2 down-sampling and a 9×9 single-output conv.
     func testDetectorLikeShapes() {
         var rng = SeededRandom(seed: 5)
