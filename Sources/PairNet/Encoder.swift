@@ -26,7 +26,7 @@ public final class Encoder: Sendable {
     public let threads: Int
     /// Largest number of faces per forward pass (bounds scratch memory: ≈ 2 MB of activations per face).
     public let maxBatch: Int
-    /// Floats of im2col scratch one convolution may use (see `Convolution.plan`).
+    /// Floats of scratch one convolution may use (im2col matrix or Winograd V/M; see `Convolution.plan`, `winogradPlan`).
     let scratchLimit: Int
     let network: EncoderNetwork
     private let pool = EncoderWorkspacePool()

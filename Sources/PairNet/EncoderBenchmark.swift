@@ -12,7 +12,7 @@ import Glibc
 public enum EncoderBenchmark {
     /// One configuration's timing.
     public struct Measurement: Sendable, CustomStringConvertible {
-        /// "im2col+sgemm" or "naive direct".
+        /// "wino+im2col" (the production path: Winograd for the 3×3/1 layers, im2col + GEMM for the rest) or "naive direct".
         public let path: String
         /// Chips per `embed` call.
         public let batchSize: Int
@@ -72,7 +72,7 @@ public enum EncoderBenchmark {
         for t in threads {
             for b in batchSizes {
                 results.append(measure(encoder, Array(chips.prefix(b)), threads: t, algorithm: .gemm,
-                                       seconds: secondsPerConfiguration, path: "im2col+sgemm"))
+                                       seconds: secondsPerConfiguration, path: "wino+im2col"))
             }
         }
         let naive = naiveBaseline

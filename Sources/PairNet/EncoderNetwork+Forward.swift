@@ -2,7 +2,8 @@ import NetLayers
 
 /// Which convolution/fc implementation a forward pass uses.
 enum EncoderAlgorithm: Sendable {
-    /// im2col + one GEMM per layer (per column block), fused epilogues: the production path.
+    /// `Convolution.forward(algorithm: .automatic)`: Winograd F(2×2, 3×3) for the 3×3/1 p1 layers when the batch
+    /// has enough tiles, im2col + GEMM for the others; fused epilogues. The production path.
     case gemm
     /// NetLayers' naive direct loops: the reference and the benchmark's baseline.
     case naive

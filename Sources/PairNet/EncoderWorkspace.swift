@@ -2,10 +2,10 @@ import NetLayers
 import Synchronization
 
 /// Scratch memory for one forward pass of up to `capacity` faces: three activation buffers that the
-/// layers rotate through, and the convolutions' im2col/product scratch. Used by one thread at a time.
+/// layers rotate through, and the convolutions' im2col/product or Winograd scratch. Used by one thread at a time.
 ///
 /// Sizes: activations 3 × 165,888 floats per face (the stem's [32, 72, 72] output is the largest map),
-/// about 2 MB per face; conv scratch at most the encoder's `scratchLimit` (2 MiB by default), whatever the batch.
+/// about 2 MB per face; conv scratch about the encoder's `scratchLimit` (2 MiB by default, plus a few KiB of Winograd work rows), whatever the batch.
 final class EncoderWorkspace: @unchecked Sendable {
     /// Rotating activation buffers, each `[N, C, H, W]` with N·C·H·W ≤ capacity · maxActivation.
     let activations = [FloatBuffer(), FloatBuffer(), FloatBuffer()]
