@@ -44,6 +44,9 @@ final class HelpTests: XCTestCase {
                                   Detector score threshold (dlib's default 0). (default: 0.0)
           --jitter <n>            Average each embedding over N jittered copies of the chip (dlib's
                                   num_jitters). (default: 0)
+          --pick <rule>           Which face of a photo with several to use: largest, center or score
+                                  (default: center for LFW pairs files, whose photos are centred on their
+                                  subject; largest otherwise).
           --max-pixels <n>        Refuse images larger than this many pixels. (default: 50000000)
           --models <dir>          Folder of imported models (default: $PAIRMATCH_MODELS, else
                                   ~/.local/share/pairmatch/models).

@@ -42,7 +42,6 @@ struct FaceOptions: ParsableArguments {
         detection.upsampling = upsample
         detection.retryUpsampledWhenEmpty = !noRetry
         detection.minimumFaceSize = minimumFace
-        detection.maxPixels = maxPixels
         return AnalysisOptions(aligned: aligned, detection: detection, embed: embed, jitter: jitter, maxPixels: maxPixels)
     }
 
