@@ -56,6 +56,21 @@ final class PoolingTests: XCTestCase {
         }
     }
 
+    /// Rows wide enough for the vectorised 3×3/2 max path (the encoder's 72 → 35 stem pool) and odd sizes.
+    func testWideMaxPool3x3Stride2AgainstReference() {
+        var rng = SeededRandom(seed: 77)
+        for (h, w) in [(72, 72), (37, 41), (19, 18), (9, 33)] {
+            let pool = Pooling(.max, kernel: (3, 3), stride: (2, 2))
+            let input = rng.tensor(Shape4(n: 2, c: 3, h: h, w: w))
+            let out = run(pool, input)
+            for n in 0..<2 { for c in 0..<3 { for oy in 0..<out.shape.h { for ox in 0..<out.shape.w {
+                var m = -Float.infinity
+                for y in (2 * oy)..<(2 * oy + 3) { for x in (2 * ox)..<(2 * ox + 3) { m = max(m, input[n, c, y, x]) } }
+                XCTAssertEqual(out[n, c, oy, ox], m, "\(h)×\(w) at \(n), \(c), \(oy), \(ox)")
+            } } } }
+        }
+    }
+
     /// Every kind × kernel × stride × padding against a direct reference of dlib's clipped windows.
     func testRandomShapesAgainstReference() {
         var rng = SeededRandom(seed: 31)
