@@ -1,4 +1,5 @@
 import Foundation
+import ImageInput
 
 /// A rectangle with Double corners and dlib's **inclusive** `drectangle` conventions:
 /// `width == right − left + 1`, empty when `left > right` or `top > bottom` (then width = height = 0).

@@ -1,12 +1,13 @@
 import FaceAlignment
 import FaceDetection
 import FaceEmbedding
+import ImageInput
 import PairNet
 
 /// One face found in a photo: where it is, its aligned chip and (when asked for) its embedding.
 public struct AnalyzedFace: Sendable {
     /// The detector's box, inclusive pixel corners; nil for an `--aligned` chip (the whole image is the face).
-    public let box: FaceDetection.FaceBox?
+    public let box: FaceBox?
     /// The detector's score (dlib's MMOD: > 0 is a detection); nil for an aligned chip.
     public let score: Double?
     /// The 5 landmarks in image pixels (dlib's order: right-eye outer, inner, left-eye outer, inner, nose);
@@ -17,7 +18,7 @@ public struct AnalyzedFace: Sendable {
     /// f(chip) (mean over jittered copies when jitter > 0); nil when embeddings were not requested.
     public let embedding: Embedding?
 
-    public init(box: FaceDetection.FaceBox?, score: Double?, landmarks: [Point], chip: FaceChip, embedding: Embedding?) {
+    public init(box: FaceBox?, score: Double?, landmarks: [Point], chip: FaceChip, embedding: Embedding?) {
         self.box = box
         self.score = score
         self.landmarks = landmarks

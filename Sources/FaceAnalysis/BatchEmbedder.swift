@@ -2,6 +2,7 @@ import Dispatch
 import FaceDetection
 import FaceEmbedding
 import Foundation
+import ImageInput
 import NetLayers
 
 /// The face a batch job uses for one image: the largest one (or the `faceIndex`-th largest), with how many
@@ -9,11 +10,11 @@ import NetLayers
 public struct ImageFace: Sendable, Equatable {
     public let embedding: Embedding
     /// The detector's box (nil for aligned chips).
-    public let box: FaceDetection.FaceBox?
+    public let box: FaceBox?
     /// How many faces were found in the image.
     public let facesFound: Int
 
-    public init(embedding: Embedding, box: FaceDetection.FaceBox?, facesFound: Int) {
+    public init(embedding: Embedding, box: FaceBox?, facesFound: Int) {
         self.embedding = embedding
         self.box = box
         self.facesFound = facesFound

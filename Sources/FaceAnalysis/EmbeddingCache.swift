@@ -1,6 +1,7 @@
 import FaceDetection
 import FaceEmbedding
 import Foundation
+import ImageInput
 import WeightStore
 
 /// Embeddings kept between runs (`pairmatch score --cache FILE.h5`), keyed by an image's absolute path,
@@ -36,7 +37,7 @@ public final class EmbeddingCache: @unchecked Sendable {
         let found = try archive.tensor("faces_found", shape: [n]).values
         for (i, key) in keys.enumerated() {
             let b = boxes[(4 * i)..<(4 * i + 4)].map { Int($0) }
-            let box = b[0] < 0 ? nil : FaceDetection.FaceBox(left: b[0], top: b[1], right: b[2], bottom: b[3])
+            let box = b[0] < 0 ? nil : FaceBox(left: b[0], top: b[1], right: b[2], bottom: b[3])
             entries[key] = ImageFace(embedding: Embedding(Array(emb[(i * 128)..<(i * 128 + 128)])), box: box, facesFound: Int(found[i]))
         }
     }

@@ -35,8 +35,7 @@ public final class FaceAnalyzer: Sendable {
         } else {
             guard let detector, let landmarks else { preconditionFailure("FaceAnalyzer: detector and landmarks are needed") }
             found = detector.detect(in: image, options: options.detection).map { d in
-                let box = FaceAlignment.FaceBox(left: d.box.left, top: d.box.top, right: d.box.right, bottom: d.box.bottom)
-                let points = landmarks.landmarks(in: image, box: box)
+                let points = landmarks.landmarks(in: image, box: d.box)
                 return AnalyzedFace(box: d.box, score: d.score, landmarks: points,
                                     chip: ChipExtractor.chip(from: image, landmarks: points), embedding: nil)
             }

@@ -1,3 +1,5 @@
+import ImageInput
+
 /// One detected face.
 public struct Detection: Sendable, Equatable {
     /// The face rectangle in the caller's image, inclusive pixels (see `FaceBox`); may extend past the border.

@@ -1,3 +1,5 @@
+import ImageInput
+
 /// dlib's `test_box_overlap`: two boxes overlap when they share a pixel and either
 /// |A ∩ B| / |bounding box of A and B| > `iouThreshold`, or either box has more than `coveredThreshold` of its
 /// area inside the other. (With a covered threshold of 1.0 the second test never fires.)

@@ -1,4 +1,5 @@
 import Foundation
+import ImageInput
 
 /// A rectangle with real coordinates (dlib's `drectangle`): left, top, right, bottom in pixels, where an
 /// integer box `l…r` covers `r − l + 1` pixels.

@@ -1,4 +1,5 @@
 import FaceDetection
+import ImageInput
 import XCTest
 
 final class NonMaxSuppressionTests: XCTestCase {

@@ -1,5 +1,6 @@
 import FaceDetection
 import Foundation
+import ImageInput
 
 /// dlib's MMOD output for one image, as stored in the shared reference `.jsonl` files
 /// (`{"path", "width", "height", "upsample", "mmod_boxes": [{"box": [l, t, r, b], "score"}], …}`).

@@ -1,4 +1,5 @@
 import FaceDetection
+import ImageInput
 import XCTest
 
 /// The tiled pyramid layout and the level ↔ image coordinate mapping, on synthetic sizes. Expected layouts were

@@ -47,8 +47,7 @@ struct BenchDetectorCommand: ParsableCommand {
             let faces = detector.detect(in: image)
             var align = 0.0
             if let d = faces.first {
-                let box = FaceAlignment.FaceBox(left: d.box.left, top: d.box.top, right: d.box.right, bottom: d.box.bottom)
-                align = Self.median(repetitions) { _ = ChipExtractor.chip(from: image, landmarks: landmarks.landmarks(in: image, box: box)) }
+                align = Self.median(repetitions) { _ = ChipExtractor.chip(from: image, landmarks: landmarks.landmarks(in: image, box: d.box)) }
             }
             print(String(format: "%@: decode %.2f ms (%@), landmarks + chip %.2f ms", name, decode,
                          ImageDecoder.format(of: data)?.rawValue ?? "?", align))

@@ -1,9 +1,10 @@
 import FaceAnalysis
 import FaceDetection
+import ImageInput
 
 /// JSON renderings of analysed faces shared by `embed`, `detect` and `compare`.
 enum FaceJSON {
-    static func box(_ b: FaceDetection.FaceBox) -> JSONValue { .ints([b.left, b.top, b.right, b.bottom]) }
+    static func box(_ b: FaceBox) -> JSONValue { .ints([b.left, b.top, b.right, b.bottom]) }
 
     /// `{"box", "score", "landmarks", "embedding"}` (keys present only when known).
     static func face(_ f: AnalyzedFace, embedding: Bool) -> JSONValue {

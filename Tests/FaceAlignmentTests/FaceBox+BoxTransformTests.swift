@@ -1,7 +1,8 @@
-import XCTest
 @testable import FaceAlignment
+import ImageInput
+import XCTest
 
-final class FaceBoxTests: XCTestCase {
+final class FaceBoxTransformTests: XCTestCase {
     func testInclusiveSizes() {
         let box = FaceBox(left: 10, top: 20, right: 19, bottom: 24)
         XCTAssertEqual(box.width, 10)
