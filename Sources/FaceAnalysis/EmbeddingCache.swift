@@ -10,7 +10,8 @@ import WeightStore
 ///
 /// Layout (HDF5, kind `pairmatch.embedding-cache`): root attributes `encoder_fingerprint`, `settings`,
 /// `keys` (a JSON array of "path\tsize\tmtime" strings); tensors `embeddings` [N, 128], `boxes` [N, 4]
-/// (left, top, right, bottom; −1 for none), `faces_found` [N]. Failures are not cached (they are cheap
+/// (left, top, right, bottom; may be negative at the photo's border), `has_box` [N] (0 for aligned chips),
+/// `faces_found` [N]. Failures are not cached (they are cheap
 /// to find again and may be fixed by the user).
 public final class EmbeddingCache: @unchecked Sendable {
     public static let kind = "pairmatch.embedding-cache"
@@ -35,9 +36,10 @@ public final class EmbeddingCache: @unchecked Sendable {
         let emb = try archive.tensor("embeddings", shape: [n, Embedding.dimension]).values
         let boxes = try archive.tensor("boxes", shape: [n, 4]).values
         let found = try archive.tensor("faces_found", shape: [n]).values
+        let hasBox = try archive.tensor("has_box", shape: [n]).values
         for (i, key) in keys.enumerated() {
             let b = boxes[(4 * i)..<(4 * i + 4)].map { Int($0) }
-            let box = b[0] < 0 ? nil : FaceBox(left: b[0], top: b[1], right: b[2], bottom: b[3])
+            let box = hasBox[i] == 0 ? nil : FaceBox(left: b[0], top: b[1], right: b[2], bottom: b[3])
             entries[key] = ImageFace(embedding: Embedding(Array(emb[(i * 128)..<(i * 128 + 128)])), box: box, facesFound: Int(found[i]))
         }
     }
@@ -69,12 +71,13 @@ public final class EmbeddingCache: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         guard dirty else { return }
         let keys = entries.keys.sorted()
-        var emb: [Float] = [], boxes: [Float] = [], found: [Float] = []
+        var emb: [Float] = [], boxes: [Float] = [], hasBox: [Float] = [], found: [Float] = []
         emb.reserveCapacity(keys.count * 128)
         for k in keys {
             let f = entries[k]!
             emb += f.embedding.values
-            boxes += f.box.map { [Float($0.left), Float($0.top), Float($0.right), Float($0.bottom)] } ?? [-1, -1, -1, -1]
+            boxes += f.box.map { [Float($0.left), Float($0.top), Float($0.right), Float($0.bottom)] } ?? [0, 0, 0, 0]
+            hasBox.append(f.box == nil ? 0 : 1)
             found.append(Float(f.facesFound))
         }
         var archive = WeightArchive(kind: Self.kind, formatVersion: 1)
@@ -83,6 +86,7 @@ public final class EmbeddingCache: @unchecked Sendable {
         archive.set(attribute: "keys", .string(String(decoding: try JSONEncoder().encode(keys), as: UTF8.self)))
         archive.set(Tensor(shape: [keys.count, Embedding.dimension], values: emb), at: "embeddings")
         archive.set(Tensor(shape: [keys.count, 4], values: boxes), at: "boxes")
+        archive.set(Tensor(shape: [keys.count], values: hasBox), at: "has_box")
         archive.set(Tensor(shape: [keys.count], values: found), at: "faces_found")
         try archive.write(to: url)
         dirty = false
