@@ -11,21 +11,13 @@ struct EmbedCommand: ParsableCommand {
         discussion: "One line per image. With --json: {\"path\", \"width\", \"height\", \"faces\": [{\"box\", \"score\", \"landmarks\", \"embedding\"}]} (with --aligned: {\"path\", \"faces\": [{\"embedding\"}]}); an image that fails gives {\"path\", \"error\"} and the command exits 1 after finishing the rest."
     )
 
-    @Argument(help: ArgumentHelp("Photos (JPEG, PNG, PGM/PPM).", valueName: "image"))
-    var images: [String]
-
-    @Flag(help: "Print JSON lines.")
-    var json = false
-
-    @Option(help: ArgumentHelp("Also write each face's aligned chip as PNG into this folder.", valueName: "dir"))
-    var chips: String?
-
+    @OptionGroup var report: FaceReportOptions
     @OptionGroup var face: FaceOptions
     @OptionGroup var models: ModelOptions
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
-        try FaceReport(images: images, json: json, chips: chips, face: face, models: models, runtime: runtime, embed: true).run()
+        try FaceReport(images: report.images, json: report.json, chips: report.chips, face: face, models: models, runtime: runtime, embed: true).run()
     }
 }
 
@@ -37,15 +29,7 @@ struct DetectCommand: ParsableCommand {
         discussion: "Same output as 'embed' without embeddings."
     )
 
-    @Argument(help: ArgumentHelp("Photos (JPEG, PNG, PGM/PPM).", valueName: "image"))
-    var images: [String]
-
-    @Flag(help: "Print JSON lines.")
-    var json = false
-
-    @Option(help: ArgumentHelp("Also write each face's aligned chip as PNG into this folder.", valueName: "dir"))
-    var chips: String?
-
+    @OptionGroup var report: FaceReportOptions
     @OptionGroup var face: FaceOptions
     @OptionGroup var models: ModelOptions
     @OptionGroup var runtime: RuntimeOptions
@@ -55,8 +39,20 @@ struct DetectCommand: ParsableCommand {
     }
 
     func run() throws {
-        try FaceReport(images: images, json: json, chips: chips, face: face, models: models, runtime: runtime, embed: false).run()
+        try FaceReport(images: report.images, json: report.json, chips: report.chips, face: face, models: models, runtime: runtime, embed: false).run()
     }
+}
+
+/// The photos and output choices shared by `embed` and `detect`.
+struct FaceReportOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("Photos (JPEG, PNG, PGM/PPM).", valueName: "image"))
+    var images: [String]
+
+    @Flag(help: "Print JSON lines.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Also write each face's aligned chip as PNG into this folder.", valueName: "dir"))
+    var chips: String?
 }
 
 /// The shared body of `embed` and `detect`: images in parallel, lines printed in input order.
