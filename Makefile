@@ -17,6 +17,7 @@ DEBUG_BIN    := .build/debug/pairmatch
 MODEL_FILES  := $(MODELS)/encoder.h5 $(MODELS)/detector.h5 $(MODELS)/landmarks.h5
 HEAD_FILE    := $(MODELS)/head.h5
 DAT_STAMP    := $(DLIB_DIR)/.verified
+LFW          ?= ../shared/data/lfw-view1
 
 export PAIRMATCH_MODELS := $(MODELS)
 export PAIRMATCH_DLIB_DIR := $(DLIB_DIR)
@@ -72,9 +73,11 @@ bench: release models
 	$(RELEASE_BIN) bench encoder --models $(MODELS)
 	$(RELEASE_BIN) bench detector --models $(MODELS)
 	$(RELEASE_BIN) bench gallery --size 1000000
+	@if [ -d $(LFW) ]; then (cat $(LFW)/pairsDevTrain.txt; tail -n +2 $(LFW)/pairsDevTest.txt) > .build/view1-3200.txt && \
+	  $(RELEASE_BIN) bench score .build/view1-3200.txt --images $(LFW) --models $(MODELS); \
+	else echo "bench score: $(LFW) absent, skipped"; fi
 
 ## Re-train the default head on LFW View 1 (needs ../shared/data/lfw-view1).
-LFW ?= ../shared/data/lfw-view1
 default-head: release $(MODEL_FILES)
 	$(RELEASE_BIN) train-head $(LFW)/pairsDevTrain.txt --extra-pairs --check $(LFW)/pairsDevTest.txt -o Data/default-head.h5 --models $(MODELS)
 
