@@ -11,18 +11,14 @@ struct BenchScoreCommand: ParsableCommand {
         abstract: "Time the whole pipeline on a pairs file's images: one thread against all cores."
     )
 
-    @Argument(help: ArgumentHelp("Pairs file (CSV or LFW).", valueName: "pairs")) var pairs: String
-    @Option(help: ArgumentHelp("Folder the pairs' paths are relative to.", valueName: "root")) var images: String?
+    @OptionGroup var pairsOptions: PairsOptions
     @Option(help: ArgumentHelp("Use only the first N distinct images (0: all).", valueName: "n")) var limit = 0
     @OptionGroup var face: FaceOptions
     @OptionGroup var models: ModelOptions
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
-        let list: PairsFile
-        do { list = try PairsReader.read(URL(fileURLWithPath: pairs), imagesRoot: images.map { URL(fileURLWithPath: $0) }) } catch {
-            throw CommandFailure.badInput(error)
-        }
+        let list = try pairsOptions.read()
         let analyzer = try models.analyzer(face)
         var urls = list.distinctImages
         if limit > 0 { urls = Array(urls.prefix(limit)) }

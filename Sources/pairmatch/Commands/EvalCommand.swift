@@ -15,10 +15,7 @@ struct EvalCommand: ParsableCommand {
         discussion: "The k-fold protocol trains a fresh head on k−1 folds and tests it on the remaining one (mean ± std). --plot draws the ROC curve and the score histograms of same/different pairs (SVG)."
     )
 
-    @Argument(help: ArgumentHelp("Labelled pairs file (CSV a,b,label or an LFW pairs file).", valueName: "pairs")) var pairs: String
-
-    @Option(help: ArgumentHelp("Folder the pairs' paths are relative to (default: the pairs file's folder).", valueName: "root"))
-    var images: String?
+    @OptionGroup var pairsOptions: PairsOptions
 
     @Option(help: ArgumentHelp("Folds of the train-on-k−1, test-on-1 protocol (0: skip).", valueName: "k"))
     var folds = 10
@@ -38,10 +35,7 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        let list: PairsFile
-        do { list = try PairsReader.read(URL(fileURLWithPath: pairs), imagesRoot: images.map { URL(fileURLWithPath: $0) }) } catch {
-            throw CommandFailure.badInput(error)
-        }
+        let list = try pairsOptions.read()
         let analyzer = try models.analyzer(face)
         let head = try models.head(headOptions, encoder: analyzer.encoder!)
         let choice = face.choice(lfw: list.format == .lfw)
@@ -50,7 +44,7 @@ struct EvalCommand: ParsableCommand {
         let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, cache: cache, choice: choice)
         let data = PairEmbeddings.compute(list, batch: batch, label: "embedding")
         guard data.pairs.contains(where: \.label), data.pairs.contains(where: { !$0.label }) else {
-            throw CommandFailure.badInput("\(pairs): needs labelled pairs of both classes (found \(data.pairs.count) usable)")
+            throw CommandFailure.badInput("\(pairsOptions.pairs): needs labelled pairs of both classes (found \(data.pairs.count) usable)")
         }
         var table = SummaryTable()
         table.row("pairs", "\(data.pairs.count) used of \(list.rows.count)")

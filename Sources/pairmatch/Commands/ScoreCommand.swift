@@ -19,14 +19,11 @@ struct ScoreCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("Pairs file: CSV (a,b[,label], header optional) or an LFW pairs list.", valueName: "pairs"))
-    var pairs: String
+    @OptionGroup var pairsOptions: PairsOptions
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Output CSV.", valueName: "out.csv"))
     var output: String
 
-    @Option(help: ArgumentHelp("Folder the pairs' paths are relative to (default: the pairs file's folder).", valueName: "root"))
-    var images: String?
 
     @Flag(help: "Continue an interrupted run from OUT.partial.")
     var resume = false
@@ -40,10 +37,7 @@ struct ScoreCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let list: PairsFile
-        do { list = try PairsReader.read(URL(fileURLWithPath: pairs), imagesRoot: images.map { URL(fileURLWithPath: $0) }) } catch {
-            throw CommandFailure.badInput(error)
-        }
+        let list = try pairsOptions.read()
         let analyzer = try models.analyzer(face)
         let encoder = analyzer.encoder!
         let head = try models.head(headOptions, encoder: encoder)

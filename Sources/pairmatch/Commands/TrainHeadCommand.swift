@@ -14,10 +14,7 @@ struct TrainHeadCommand: ParsableCommand {
         discussion: "PAIRS is a CSV (a,b,label; header optional) or an LFW pairs file. Prints a summary table; the head records the encoder's fingerprint and is refused with another encoder."
     )
 
-    @Argument(help: ArgumentHelp("Labelled pairs file.", valueName: "pairs")) var pairs: String
-
-    @Option(help: ArgumentHelp("Folder the pairs' paths are relative to (default: the pairs file's folder).", valueName: "root"))
-    var images: String?
+    @OptionGroup var pairsOptions: PairsOptions
 
     @Option(name: .shortAndLong, help: ArgumentHelp("Where to write the head.", valueName: "head.h5"))
     var output: String
@@ -49,11 +46,8 @@ struct TrainHeadCommand: ParsableCommand {
     }
 
     func run() throws {
-        let root = images.map { URL(fileURLWithPath: $0) }
-        let list: PairsFile
-        do { list = try PairsReader.read(URL(fileURLWithPath: pairs), imagesRoot: root) } catch { throw CommandFailure.badInput(error) }
-        let checkList: PairsFile?
-        do { checkList = try check.map { try PairsReader.read(URL(fileURLWithPath: $0), imagesRoot: root) } } catch { throw CommandFailure.badInput(error) }
+        let list = try pairsOptions.read()
+        let checkList = try check.map { try pairsOptions.read($0) }
         let analyzer = try models.analyzer(face)
         let encoder = analyzer.encoder!
         let choice = face.choice(lfw: list.format == .lfw)
