@@ -1,9 +1,7 @@
-import Dispatch
 import FaceDetection
 import FaceEmbedding
 import Foundation
 import ImageInput
-import NetLayers
 
 /// The face a batch job uses for one image: the largest one (or the `faceIndex`-th largest), with how many
 /// faces the image held. A failure (unreadable image, no face) is kept as its one-line message.
@@ -95,42 +93,15 @@ public struct BatchEmbedder: Sendable {
         }
     }
 
-    /// Embeds `urls` (in parallel), calling `completed(index, outcome)` as each finishes (from worker threads,
-    /// serialised by a lock) and returning all outcomes in input order. Work is handed out in input order,
-    /// so early images complete first and ordered writers can stream.
-    public func run(_ urls: [URL], completed: @Sendable (Int, ImageOutcome) -> Void = { _, _ in }) -> [ImageOutcome] {
-        let results = OutcomeSlots(count: urls.count)
-        let next = AtomicCounter()
-        let lock = NSLock()
-        let workers = min(threads, max(1, urls.count))
-        BLASThreads.set(1)   // whole images in parallel; BLAS must not add threads of its own
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while true {
-                let i = next.increment()
-                guard i < urls.count else { break }
-                let outcome = face(in: urls[i])
-                results.set(i, outcome)
-                lock.lock()
-                completed(i, outcome)
-                lock.unlock()
-            }
-        }
-        return results.all()
+    /// Embeds `urls` in parallel and returns the outcomes in input order; `completed(index, outcome)` is called
+    /// for each, in input order, as soon as it and all earlier ones are done (see `OrderedWork`).
+    public func run(_ urls: [URL], completed: (Int, ImageOutcome) -> Void = { _, _ in }) -> [ImageOutcome] {
+        var outcomes: [ImageOutcome] = []
+        outcomes.reserveCapacity(urls.count)
+        OrderedWork.run(count: urls.count, threads: threads, work: { face(in: urls[$0]) }, emit: { i, o in
+            outcomes.append(o)
+            completed(i, o)
+        })
+        return outcomes
     }
-}
-
-/// Thread-safe slots for results.
-final class OutcomeSlots: @unchecked Sendable {
-    private var slots: [ImageOutcome?]
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ o: ImageOutcome) { lock.lock(); slots[i] = o; lock.unlock() }
-    func all() -> [ImageOutcome] { lock.lock(); defer { lock.unlock() }; return slots.map { $0! } }
-}
-
-/// A shared counter handing out work indices.
-final class AtomicCounter: @unchecked Sendable {
-    private var value = 0
-    private let lock = NSLock()
-    func increment() -> Int { lock.lock(); defer { value += 1; lock.unlock() }; return value }
 }

@@ -105,7 +105,7 @@ struct ScoreCommand: ParsableCommand {
 
         let seconds = Date().timeIntervalSince(started)
         var summary = String(format: "%d pairs, %d errors, %d images in %.1f s (%.1f images/s)",
-                             list.rows.count, errors + 0, urls.count, seconds, Double(urls.count) / max(seconds, 1e-9))
+                             list.rows.count, errors, urls.count, seconds, Double(urls.count) / max(seconds, 1e-9))
         if out.resumedRows > 0 { summary += " (resumed: \(out.resumedRows) rows were already done)" }
         if let scored = try? ScoredPairs(scores: scores, labels: labels), scored.positives > 0, scored.negatives > 0 {
             summary += String(format: "; accuracy %.2f%% at threshold %.2f, AUC %.4f", 100 * scored.accuracy(threshold: Double(head.threshold)),

@@ -5,8 +5,8 @@ import NetLayers
 /// Runs `work` over `count` items on `threads` workers and hands each result to `emit` **in input order**,
 /// as soon as it and all earlier ones are done (so output streams while later items still run). `emit` runs
 /// under a lock, on whichever worker completed the missing item.
-enum OrderedWork {
-    static func run<R>(count: Int, threads: Int, work: @Sendable (Int) -> R, emit: (Int, R) -> Void) {
+public enum OrderedWork {
+    public static func run<R>(count: Int, threads: Int, work: @Sendable (Int) -> R, emit: (Int, R) -> Void) {
         guard count > 0 else { return }
         let state = State<R>(count: count)
         BLASThreads.set(1)   // items in parallel; BLAS must not add threads of its own
