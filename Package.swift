@@ -68,7 +68,7 @@ let package = Package(
         ),
 
         // MARK: Tests (mirror Sources/)
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ModelImport"], path: "Tests/TestSupport"),
         .testTarget(name: "WeightStoreTests", dependencies: ["WeightStore", "TestSupport"]),
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "WeightStore", "TestSupport"]),
         .testTarget(name: "NetLayersTests", dependencies: ["NetLayers", "TestSupport"]),

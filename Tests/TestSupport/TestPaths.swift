@@ -1,4 +1,5 @@
 import Foundation
+import ModelImport
 
 /// Locations the tests read from. Everything outside the repository is optional: a test that needs it
 /// calls `XCTSkip`-style helpers with the printed reason when it is absent.
@@ -21,18 +22,10 @@ public enum TestPaths {
         return FileManager.default.fileExists(atPath: url.appendingPathComponent("reference").path) ? url : nil
     }
 
-    /// The folder of imported models: `$PAIRMATCH_MODELS`, else the documented default
-    /// (`$XDG_DATA_HOME/pairmatch/models` or `~/.local/share/pairmatch/models`); nil when it holds no encoder.
+    /// The folder of imported models (`ModelLocation`: `$PAIRMATCH_MODELS`, else the documented default);
+    /// nil when it holds no encoder.
     public static var models: URL? {
-        let env = ProcessInfo.processInfo.environment
-        let url: URL
-        if let m = env["PAIRMATCH_MODELS"], !m.isEmpty {
-            url = URL(fileURLWithPath: m)
-        } else {
-            let base = env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
-                ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share")
-            url = base.appendingPathComponent("pairmatch/models")
-        }
+        let url = ModelLocation.folder()
         return FileManager.default.fileExists(atPath: url.appendingPathComponent("encoder.h5").path) ? url : nil
     }
 
