@@ -73,4 +73,28 @@ public enum DetectorBenchmark {
         }
         return Report(images: timings, blasThreads: BLASThreads.count, repetitions: reps)
     }
+
+    /// Median milliseconds of each stage of one detection pass on `image` (no upsampling): index 0 renders the
+    /// tiled pyramid, index i + 1 is network layer i. Uses its own workspace of `scratchLimit` floats.
+    public static func layerProfile(detector: FaceDetector, image: RGBImage, repetitions: Int = 10,
+                                    scratchLimit: Int = MMODWorkspace.defaultScratchLimit) -> [Double] {
+        let network = detector.model.network
+        let layout = detector.model.pyramid.layout(width: image.width, height: image.height)
+        guard network.outputShape(height: layout.height, width: layout.width) != nil else { return [] }
+        let workspace = MMODWorkspace(scratchLimit: scratchLimit)
+        var samples = [[Double]](repeating: [], count: network.convolutions.count + 1)
+        for rep in 0...max(1, repetitions) {                         // repetition 0 warms up
+            var t = DispatchTime.now().uptimeNanoseconds
+            func lap(_ stage: Int) {
+                let now = DispatchTime.now().uptimeNanoseconds
+                if rep > 0 { samples[stage].append(Double(now - t) / 1e6) }
+                t = now
+            }
+            let input = workspace.input.map(Shape4(n: 1, c: 3, h: layout.height, w: layout.width))   // [1, 3, H, W]
+            layout.render(image, mean: network.meanRGB, scale: network.inputScale, into: input)
+            lap(0)
+            _ = network.forward(input, workspace: workspace) { lap($0 + 1) }
+        }
+        return samples.map { $0.sorted()[$0.count / 2] }
+    }
 }

@@ -42,6 +42,12 @@ struct BenchDetectorCommand: ParsableCommand {
         BLASThreads.set(1)
         let report = DetectorBenchmark.run(detector: detector, images: photos.map(\.2), repetitions: repetitions)
         print(report)
+        if let env = ProcessInfo.processInfo.environment["PM_EXP_SCRATCH"] {
+            for lim in env.split(separator: ",").compactMap({ Int($0) }) {
+                let prof = DetectorBenchmark.layerProfile(detector: detector, image: photos[0].2, repetitions: repetitions, scratchLimit: lim)
+                print("scratch \(lim): total \(prof.reduce(0, +)) ", prof.map { String(format: "%.2f", $0) }.joined(separator: " "))
+            }
+        }
         for (name, data, image) in photos {
             let decode = Self.median(repetitions) { _ = try? ImageDecoder.decode(data: data, name: name) }
             let faces = detector.detect(in: image)
