@@ -2,7 +2,12 @@ import Dispatch
 import ImageInput
 import NetLayers
 
-/// Timing of `FaceDetector.detect` for `pairmatch bench detector`.
+/// Timing of the MMOD detector for `pairmatch bench detector`, against a baseline in the same run.
+///
+/// Each repetition times one detection pass (`FaceDetector.detections(in:threshold:path:)`: tiled pyramid,
+/// network, windows, NMS; no upsampling) on the specialised path and then on the generic one
+/// (`MMODNetwork.Path.generic`: every convolution through NetLayers' im2col), alternating so that both see the
+/// same machine load; the ratio of the medians is the speed-up of the detector's own convolution forms.
 public enum DetectorBenchmark {
     /// Per-image timing (milliseconds of wall time) over the repetitions.
     public struct ImageTiming: Sendable, Equatable {
@@ -12,10 +17,18 @@ public enum DetectorBenchmark {
         public let tensorHeight: Int, tensorWidth: Int
         /// Multiply-adds of the network on that tensor.
         public let multiplyAdds: Int
-        /// Faces found (last repetition).
+        /// Faces found (last repetition, specialised path).
         public let faces: Int
-        /// Fastest and median run, in milliseconds.
+        /// Fastest and median pass on the specialised path, in milliseconds.
         public let bestMilliseconds: Double, medianMilliseconds: Double
+        /// Median pass on the generic path (the baseline), in milliseconds.
+        public let baselineMedianMilliseconds: Double
+        /// Median milliseconds per stage on the specialised and generic paths (`Stage`), or empty when not
+        /// profiled.
+        public let stageMilliseconds: [Double], baselineStageMilliseconds: [Double]
+
+        /// Baseline median ÷ specialised median.
+        public var speedup: Double { baselineMedianMilliseconds / max(medianMilliseconds, 1e-9) }
     }
 
     /// The result of `run`.
@@ -35,48 +48,58 @@ public enum DetectorBenchmark {
             for t in images {
                 let gflops = Double(2 * t.multiplyAdds) / (t.medianMilliseconds * 1e6)
                 lines.append("  \(t.width)×\(t.height) (tensor \(t.tensorWidth)×\(t.tensorHeight), \(fmt(Double(t.multiplyAdds) / 1e6)) M MACs): "
-                    + "best \(fmt(t.bestMilliseconds)) ms, median \(fmt(t.medianMilliseconds)) ms, \(fmt(gflops)) GFLOP/s, \(t.faces) face(s)")
+                    + "best \(fmt(t.bestMilliseconds)) ms, median \(fmt(t.medianMilliseconds)) ms, \(fmt(gflops)) GFLOP/s, \(t.faces) face(s); "
+                    + "generic im2col path \(fmt(t.baselineMedianMilliseconds)) ms (\(fmt(t.speedup))× faster)")
+                if !t.stageMilliseconds.isEmpty {
+                    let names = ["pyramid"] + (0..<(t.stageMilliseconds.count - 1)).map { "conv\($0)" }
+                    lines.append("    stages (ms, specialised / generic): " + zip(names, zip(t.stageMilliseconds, t.baselineStageMilliseconds))
+                        .map { "\($0) \(fmt2($1.0))/\(fmt2($1.1))" }.joined(separator: ", "))
+                }
             }
             return lines.joined(separator: "\n")
         }
 
-        private func fmt(_ v: Double) -> String {
-            let r = (v * 10).rounded() / 10
-            return String(describing: r)
-        }
+        private func fmt(_ v: Double) -> String { String(describing: (v * 10).rounded() / 10) }
+        private func fmt2(_ v: Double) -> String { String(describing: (v * 100).rounded() / 100) }
     }
 
-    /// Times `detector.detect(in:options:)` on each image `repetitions` times (after one warm-up run that also
-    /// sizes the workspace), with OpenBLAS set to `blasThreads` threads for the run and restored afterwards.
-    /// Memory is that of one detection at the largest image (bounded by `options.maxPixels`).
-    public static func run(detector: FaceDetector, images: [RGBImage], repetitions: Int = 5,
-                           options: DetectionOptions = .dlibCompatible(), blasThreads: Int = 1) -> Report {
+    /// Times one detection pass on each image `repetitions` times per path (after one warm-up pass per path
+    /// that also sizes the workspace), with OpenBLAS set to `blasThreads` threads for the run and restored
+    /// afterwards. With `profileStages`, also the per-stage medians (`stageProfile`). Memory is that of one
+    /// detection at the largest image.
+    public static func run(detector: FaceDetector, images: [RGBImage], repetitions: Int = 5, blasThreads: Int = 1,
+                           profileStages: Bool = false) -> Report {
         let previous = BLASThreads.count
         BLASThreads.set(blasThreads)
         defer { BLASThreads.set(previous) }
         let reps = max(1, repetitions)
         var timings: [ImageTiming] = []
         for image in images {
-            var faces = detector.detect(in: image, options: options).count
-            var ms: [Double] = []
+            var faces = detector.detections(in: image).count
+            _ = detector.detections(in: image, path: .generic)
+            var fast: [Double] = [], generic: [Double] = []
             for _ in 0..<reps {
-                let t0 = DispatchTime.now().uptimeNanoseconds
-                faces = detector.detect(in: image, options: options).count
-                ms.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+                fast.append(milliseconds { faces = detector.detections(in: image).count })
+                generic.append(milliseconds { _ = detector.detections(in: image, path: .generic) })
             }
-            ms.sort()
+            fast.sort()
             let layout = detector.model.pyramid.layout(width: image.width, height: image.height)
-            timings.append(ImageTiming(width: image.width, height: image.height,
-                                       tensorHeight: layout.height, tensorWidth: layout.width,
-                                       multiplyAdds: detector.model.network.multiplyAdds(height: layout.height, width: layout.width),
-                                       faces: faces, bestMilliseconds: ms[0], medianMilliseconds: ms[ms.count / 2]))
+            timings.append(ImageTiming(
+                width: image.width, height: image.height, tensorHeight: layout.height, tensorWidth: layout.width,
+                multiplyAdds: detector.model.network.multiplyAdds(height: layout.height, width: layout.width),
+                faces: faces, bestMilliseconds: fast[0], medianMilliseconds: median(fast),
+                baselineMedianMilliseconds: median(generic),
+                stageMilliseconds: profileStages ? stageProfile(detector: detector, image: image, repetitions: reps) : [],
+                baselineStageMilliseconds: profileStages
+                    ? stageProfile(detector: detector, image: image, repetitions: reps, path: .generic) : []))
         }
         return Report(images: timings, blasThreads: BLASThreads.count, repetitions: reps)
     }
 
-    /// Median milliseconds of each stage of one detection pass on `image` (no upsampling): index 0 renders the
+    /// Median milliseconds of each stage of one network pass on `image` (no upsampling): index 0 renders the
     /// tiled pyramid, index i + 1 is network layer i. Uses its own workspace of `scratchLimit` floats.
-    public static func layerProfile(detector: FaceDetector, image: RGBImage, repetitions: Int = 10,
+    public static func stageProfile(detector: FaceDetector, image: RGBImage, repetitions: Int = 10,
+                                    path: MMODNetwork.Path = .specialised,
                                     scratchLimit: Int = MMODWorkspace.defaultScratchLimit) -> [Double] {
         let network = detector.model.network
         let layout = detector.model.pyramid.layout(width: image.width, height: image.height)
@@ -93,8 +116,18 @@ public enum DetectorBenchmark {
             let input = workspace.input.map(Shape4(n: 1, c: 3, h: layout.height, w: layout.width))   // [1, 3, H, W]
             layout.render(image, mean: network.meanRGB, scale: network.inputScale, into: input)
             lap(0)
-            _ = network.forward(input, workspace: workspace) { lap($0 + 1) }
+            _ = network.forward(input, workspace: workspace, path: path) { lap($0 + 1) }
         }
-        return samples.map { $0.sorted()[$0.count / 2] }
+        return samples.map(median)
+    }
+
+    private static func milliseconds(_ body: () -> Void) -> Double {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        body()
+        return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+    }
+
+    private static func median(_ values: [Double]) -> Double {
+        values.isEmpty ? 0 : values.sorted()[values.count / 2]
     }
 }

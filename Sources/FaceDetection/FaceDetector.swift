@@ -90,7 +90,8 @@ public final class FaceDetector: Sendable {
 
     /// One pass of dlib's `net(image)` with `to_label(…, adjust_threshold: threshold)`: tiled pyramid, network,
     /// windows above the threshold mapped to image pixels, NMS. Highest score first; boxes not clipped.
-    public func detections(in image: RGBImage, threshold: Double = 0) -> [Detection] {
+    /// `path` selects the network's convolution code (`.generic` is the benchmark's baseline).
+    public func detections(in image: RGBImage, threshold: Double = 0, path: MMODNetwork.Path = .specialised) -> [Detection] {
         let layout = model.pyramid.layout(width: image.width, height: image.height)
         let network = model.network
         guard network.outputShape(height: layout.height, width: layout.width) != nil else { return [] }
@@ -98,7 +99,7 @@ public final class FaceDetector: Sendable {
         defer { pool.give(workspace) }
         let input = workspace.input.map(Shape4(n: 1, c: 3, h: layout.height, w: layout.width))   // [1, 3, H, W]
         layout.render(image, mean: network.meanRGB, scale: network.inputScale, into: input)
-        let scores = network.forward(input, workspace: workspace)                                  // [1, 1, Ho, Wo]
+        let scores = network.forward(input, workspace: workspace, path: path)                            // [1, 1, Ho, Wo]
         let candidates = windows(scores: scores, layout: layout, threshold: threshold)
         return nonMaxSuppression(candidates, test: model.nms)
     }

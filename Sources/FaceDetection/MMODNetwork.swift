@@ -20,11 +20,34 @@ public struct MMODNetwork: Sendable {
     public let meanRGB: (r: Float, g: Float, b: Float)
     /// Input scale: (pixel − mean)·scale; dlib's pyramid input divides by 256.
     public let inputScale: Float
-    /// For each convolution, the kernel-to-rows form used instead of im2col (nil: im2col through
-    /// `Convolution.forward`). Chosen by `usesShiftedForm`.
-    let shifted: [ShiftedConvolution?]
-    /// The im2col form of every convolution (`BandedConvolution`, used where `shifted` is nil).
-    let banded: [BandedConvolution]
+    /// How `forward` runs each convolution on the `.specialised` path (`LayerForm.choose`).
+    let forms: [LayerForm]
+
+    /// The specialised form of one convolution.
+    enum LayerForm: Sendable {
+        /// Winograd F(2×2, 5×5): the 5×5, stride 1, padding 2 layers (the three 45-channel ones).
+        case winograd(Winograd5x5Convolution)
+        /// Kernel to rows: stride 1 with fewer output than input channels (the final 9×9 → 1).
+        case shifted(ShiftedConvolution)
+        /// NetLayers' im2col + GEMM in row bands (`Convolution.forwardIm2col`): everything else (the 5×5
+        /// stride-2 layers, whose packer splits each input row into even and odd columns once).
+        case im2col
+
+        static func choose(_ c: Convolution) -> LayerForm {
+            if Winograd5x5Convolution.admits(c) { return .winograd(Winograd5x5Convolution(c)) }
+            if MMODNetwork.usesShiftedForm(c) { return .shifted(ShiftedConvolution(c)) }
+            return .im2col
+        }
+    }
+
+    /// Which code `forward` runs the convolutions with.
+    public enum Path: Sendable, Equatable {
+        /// Each layer's specialised form (`LayerForm`): the product's path.
+        case specialised
+        /// Every layer through NetLayers' generic `Convolution.forwardIm2col` at its default scratch: the
+        /// benchmark's same-run baseline and a cross-check in tests.
+        case generic
+    }
 
     /// Whether a layer runs as `ShiftedConvolution`: stride 1 and fewer output than input channels, i.e. the
     /// tap matrix (O·kh·kw rows) is smaller than im2col's (I·kh·kw rows) — the final 9×9 → 1 convolution.
@@ -41,8 +64,7 @@ public struct MMODNetwork: Sendable {
         self.convolutions = convolutions
         self.meanRGB = meanRGB
         self.inputScale = inputScale
-        self.shifted = convolutions.map { Self.usesShiftedForm($0) ? ShiftedConvolution($0) : nil }
-        self.banded = convolutions.map { BandedConvolution($0) }
+        self.forms = convolutions.map(LayerForm.choose)
     }
 
     /// Input channels (3, RGB).
@@ -84,9 +106,11 @@ public struct MMODNetwork: Sendable {
     /// Runs the network on `input` (`[1, 3, H, W]`, already normalised, normally `workspace.input`, which it
     /// overwrites) and returns a view of the score map `[1, 1, Ho, Wo]` inside `workspace` (valid until the
     /// workspace is used again).
-    /// `afterLayer(i)` is called when layer `i` has finished (the benchmark's per-layer clock).
+    /// `path` selects the convolution code (the results agree to float rounding); `afterLayer(i)` is called
+    /// when layer `i` has finished (the benchmark's per-layer clock).
     /// Precondition: `outputShape(height: H, width: W) != nil`.
-    public func forward(_ input: FeatureMap, workspace: MMODWorkspace, afterLayer: ((Int) -> Void)? = nil) -> FeatureMap {
+    public func forward(_ input: FeatureMap, workspace: MMODWorkspace, path: Path = .specialised,
+                        afterLayer: ((Int) -> Void)? = nil) -> FeatureMap {
         precondition(input.shape.n == 1 && input.shape.c == inputChannels, "MMODNetwork: input is \(input.shape)")
         var current = input
         for (i, conv) in convolutions.enumerated() {   // layer i: [1, C_i, h_i, w_i]
@@ -96,11 +120,16 @@ public struct MMODNetwork: Sendable {
             let buffer = i % 2 == 0 ? workspace.activation : workspace.input
             let output = buffer.map(outShape)                                   // [1, O, Ho, Wo]
             let last = i == convolutions.count - 1
-            if let s = shifted[i] {
-                s.forward(current, into: output, relu: !last, scratch: workspace.scratch, scratchLimit: workspace.scratchLimit)
-            } else {
-                banded[i].forward(current, into: output, relu: !last, scratch: workspace.scratch,
-                                  scratchLimit: workspace.scratchLimit)
+            let scratch = workspace.scratch, limit = workspace.scratchLimit
+            switch (path, forms[i]) {
+            case (.generic, _):
+                conv.forwardIm2col(current, into: output, epilogue: last ? .none : .relu, scratch: scratch)
+            case (.specialised, .winograd(let form)):
+                form.forward(current, into: output, relu: !last, scratch: scratch, scratchLimit: limit)
+            case (.specialised, .shifted(let form)):
+                form.forward(current, into: output, relu: !last, scratch: scratch, scratchLimit: limit)
+            case (.specialised, .im2col):
+                conv.forwardIm2col(current, into: output, epilogue: last ? .none : .relu, scratch: scratch, scratchLimit: limit)
             }
             current = output
             afterLayer?(i)

@@ -6,16 +6,18 @@ import ImageInput
 import NetLayers
 
 /// `pairmatch bench detector`: decode, detect, landmarks + chip on one thread, on a 250×250 LFW-sized photo
-/// and a 1280×720 one (the bundled samples resized when no images are given).
+/// and a 1280×720 one (the bundled sample resized and re-encoded as JPEG when no images are given). Detection
+/// is timed against the generic im2col path in the same run (`DetectorBenchmark`).
 struct BenchDetectorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "detector",
         abstract: "Time JPEG decoding, MMOD detection and landmarks + chip on one thread."
     )
 
-    @Argument(help: ArgumentHelp("Photos to time (default: Data/samples/obama.jpg at 250×250 and 1280×720).", valueName: "image"))
+    @Argument(help: ArgumentHelp("Photos to time (default: Data/samples/obama.jpg as 250×250 and 1280×720 JPEGs).", valueName: "image"))
     var images: [String] = []
     @Option(help: ArgumentHelp("Repetitions per image.", valueName: "n")) var repetitions = 10
+    @Flag(help: "Also time each stage (pyramid, every convolution) on both paths.") var stages = false
     @OptionGroup var models: ModelOptions
 
     func run() throws {
@@ -29,8 +31,9 @@ struct BenchDetectorCommand: ParsableCommand {
             if images.isEmpty {
                 let sample = try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: "Data/samples/obama.jpg"))
                 for (w, h) in [(250, 250), (1280, 720)] {
-                    let img = sample.resized(width: w, height: h)
-                    photos.append(("samples/obama.jpg → \(w)×\(h)", try img.pngData(), img))
+                    let name = "samples/obama.jpg → \(w)×\(h) JPEG"
+                    let jpeg = try sample.resized(width: w, height: h).jpegData(quality: 90)
+                    photos.append((name, jpeg, try ImageDecoder.decode(data: jpeg, name: name)))
                 }
             } else {
                 for p in images {
@@ -40,14 +43,9 @@ struct BenchDetectorCommand: ParsableCommand {
             }
         } catch { throw CommandFailure.badInput(error) }
         BLASThreads.set(1)
-        let report = DetectorBenchmark.run(detector: detector, images: photos.map(\.2), repetitions: repetitions)
+        let report = DetectorBenchmark.run(detector: detector, images: photos.map(\.2), repetitions: repetitions,
+                                           profileStages: stages)
         print(report)
-        if let env = ProcessInfo.processInfo.environment["PM_EXP_SCRATCH"] {
-            for lim in env.split(separator: ",").compactMap({ Int($0) }) {
-                let prof = DetectorBenchmark.layerProfile(detector: detector, image: photos[0].2, repetitions: repetitions, scratchLimit: lim)
-                print("scratch \(lim): total \(prof.reduce(0, +)) ", prof.map { String(format: "%.2f", $0) }.joined(separator: " "))
-            }
-        }
         for (name, data, image) in photos {
             let decode = Self.median(repetitions) { _ = try? ImageDecoder.decode(data: data, name: name) }
             let faces = detector.detect(in: image)
