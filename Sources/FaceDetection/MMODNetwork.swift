@@ -27,14 +27,20 @@ public struct MMODNetwork: Sendable {
     enum LayerForm: Sendable {
         /// Winograd F(2×2, 5×5): the 5×5, stride 1, padding 2 layers (the three 45-channel ones).
         case winograd(Winograd5x5Convolution)
+        /// Direct SIMD convolution: the stride-2, unpadded 5×5 layers with at most
+        /// `DirectConvolution.maximumInputChannels` inputs (the first two).
+        case direct(DirectConvolution)
         /// Kernel to rows: stride 1 with fewer output than input channels (the final 9×9 → 1).
         case shifted(ShiftedConvolution)
-        /// NetLayers' im2col + GEMM in row bands (`Convolution.forwardIm2col`): everything else (the 5×5
-        /// stride-2 layers, whose packer splits each input row into even and odd columns once).
+        /// NetLayers' im2col + GEMM in row bands (`Convolution.forwardIm2col`): everything else (the third
+        /// 5×5 stride-2 layer, 32 → 32 channels).
         case im2col
 
         static func choose(_ c: Convolution) -> LayerForm {
             if Winograd5x5Convolution.admits(c) { return .winograd(Winograd5x5Convolution(c)) }
+            if DirectConvolution.admits(c), c.inputChannels <= DirectConvolution.maximumInputChannels {
+                return .direct(DirectConvolution(c))
+            }
             if MMODNetwork.usesShiftedForm(c) { return .shifted(ShiftedConvolution(c)) }
             return .im2col
         }
@@ -126,6 +132,8 @@ public struct MMODNetwork: Sendable {
                 conv.forwardIm2col(current, into: output, epilogue: last ? .none : .relu, scratch: scratch)
             case (.specialised, .winograd(let form)):
                 form.forward(current, into: output, relu: !last, scratch: scratch, scratchLimit: limit)
+            case (.specialised, .direct(let form)):
+                form.forward(current, into: output, relu: !last, staging: workspace.staging)
             case (.specialised, .shifted(let form)):
                 form.forward(current, into: output, relu: !last, scratch: scratch, scratchLimit: limit)
             case (.specialised, .im2col):
@@ -157,8 +165,10 @@ public final class MMODWorkspace: @unchecked Sendable {
     public let input = FloatBuffer()
     /// Activations of layers 0, 2, 4, 6 (`[1, C, h, w]`); layers 1, 3, 5 reuse `input`.
     public let activation = FloatBuffer()
-    /// im2col scratch, at most `scratchLimit` floats.
+    /// im2col / Winograd scratch, at most about `scratchLimit` floats.
     public let scratch = FloatBuffer()
+    /// The direct layers' column-split input rows (about the layer's input size).
+    public let staging = FloatBuffer()
     /// Bound on the im2col scratch in floats (`defaultScratchLimit` unless given).
     public let scratchLimit: Int
 
@@ -174,5 +184,5 @@ public final class MMODWorkspace: @unchecked Sendable {
     /// Floats currently held (capacity of all buffers): the workspace's memory is 4 bytes per float. For a
     /// tiled tensor of T pixels: 3·T (input, later layers 1/3/5) + 4·T (layer 0's 16 channels at 1/4) +
     /// the scratch, i.e. 28 bytes per tensor pixel; T is about 4× the image's pixels.
-    public var capacity: Int { input.capacity + activation.capacity + scratch.capacity }
+    public var capacity: Int { input.capacity + activation.capacity + scratch.capacity + staging.capacity }
 }

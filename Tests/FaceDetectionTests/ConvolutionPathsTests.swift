@@ -2,7 +2,7 @@
 import NetLayers
 import XCTest
 
-/// The detector's own convolution forms (`Winograd5x5Convolution`, `ShiftedConvolution`) against NetLayers'
+/// The detector's own convolution forms (`Winograd5x5Convolution`, `DirectConvolution`, `ShiftedConvolution`) against NetLayers'
 /// naive reference, on the MMOD net's kinds of layers and odd sizes, with bands and blocks forced small; and
 /// the whole network's specialised path against its generic one.
 final class ConvolutionPathsTests: XCTestCase {
@@ -17,7 +17,7 @@ final class ConvolutionPathsTests: XCTestCase {
                     weights: (0..<(o * i * k * k)).map { _ in random() }, bias: (0..<o).map { _ in random() })
     }
 
-    private enum Form { case shifted, winograd }
+    private enum Form { case shifted, winograd, direct }
 
     private func check(_ conv: Convolution, h: Int, w: Int, relu: Bool, form: Form, scratchLimit: Int,
                        tolerance: Float = 1e-4, file: StaticString = #filePath, line: UInt = #line) {
@@ -35,6 +35,8 @@ final class ConvolutionPathsTests: XCTestCase {
                     ShiftedConvolution(conv).forward(x, into: y, relu: relu, scratch: scratch, scratchLimit: scratchLimit)
                 case .winograd:
                     Winograd5x5Convolution(conv).forward(x, into: y, relu: relu, scratch: scratch, scratchLimit: scratchLimit)
+                case .direct:
+                    DirectConvolution(conv).forward(x, into: y, relu: relu, staging: scratch)
                 }
             }
         }
@@ -55,6 +57,19 @@ final class ConvolutionPathsTests: XCTestCase {
         // The MMOD net's channel counts, blocks of a few tile rows (36·(45 + 45)·Tw floats per tile row).
         check(layer(o: 45, i: 45, k: 5, s: 1, p: 2), h: 31, w: 60, relu: true, form: .winograd,
               scratchLimit: 3 * 36 * 90 * 30, tolerance: 1e-3)
+    }
+
+    /// Output widths below, at and above one 24-column chunk, channel counts that are not multiples of the
+    /// 4-channel block, even and odd input sizes (an odd one leaves the last input row and column unused).
+    func testDirectMatchesNaive() {
+        for (h, w) in [(5, 5), (23, 37), (9, 53), (40, 17), (30, 100)] {
+            check(layer(o: 16, i: 3, k: 5, s: 2, p: 0), h: h, w: w, relu: true, form: .direct, scratchLimit: 0)
+            check(layer(o: 7, i: 5, k: 5, s: 2, p: 0), h: h, w: w, relu: false, form: .direct, scratchLimit: 0)
+            check(layer(o: 2, i: 16, k: 5, s: 2, p: 0), h: h, w: w, relu: true, form: .direct, scratchLimit: 0)
+        }
+        XCTAssertTrue(DirectConvolution.admits(layer(o: 16, i: 3, k: 5, s: 2, p: 0)))
+        XCTAssertFalse(DirectConvolution.admits(layer(o: 16, i: 3, k: 5, s: 1, p: 2)))
+        XCTAssertFalse(DirectConvolution.admits(layer(o: 16, i: 3, k: 3, s: 2, p: 0)))
     }
 
     /// The result does not depend on the blocking (only the block count changes).
@@ -84,17 +99,24 @@ final class ConvolutionPathsTests: XCTestCase {
         XCTAssertFalse(MMODNetwork.usesShiftedForm(layer(o: 16, i: 3, k: 5, s: 2, p: 0)))
     }
 
-    /// A small network of the MMOD net's layer kinds (5×5/2, 5×5/1 p2, 9×9 → 1): each layer gets its form, and
+    /// A small network of the MMOD net's layer kinds (5×5/2 with few and many inputs, 5×5/1 p2, 9×9 → 1): each
+    /// layer gets its form, and
     /// the specialised path's score map matches the generic im2col path's.
     func testSpecialisedPathMatchesGenericPath() {
-        let net = MMODNetwork(convolutions: [layer(o: 8, i: 3, k: 5, s: 2, p: 0), layer(o: 12, i: 8, k: 5, s: 1, p: 2),
-                                             layer(o: 12, i: 12, k: 5, s: 1, p: 2), layer(o: 1, i: 12, k: 9, s: 1, p: 4)],
+        let net = MMODNetwork(convolutions: [layer(o: 8, i: 3, k: 5, s: 2, p: 0), layer(o: 20, i: 8, k: 5, s: 2, p: 0),
+                                             layer(o: 12, i: 20, k: 5, s: 2, p: 0), layer(o: 12, i: 12, k: 5, s: 1, p: 2),
+                                             layer(o: 1, i: 12, k: 9, s: 1, p: 4)],
                               meanRGB: (0, 0, 0))
         let kinds = net.forms.map { form -> String in
-            switch form { case .winograd: "winograd"; case .shifted: "shifted"; case .im2col: "im2col" }
+            switch form {
+            case .winograd: "winograd"
+            case .direct: "direct"
+            case .shifted: "shifted"
+            case .im2col: "im2col"
+            }
         }
-        XCTAssertEqual(kinds, ["im2col", "winograd", "winograd", "shifted"])
-        let (h, w) = (45, 71)
+        XCTAssertEqual(kinds, ["direct", "direct", "im2col", "winograd", "shifted"])
+        let (h, w) = (61, 95)
         var results: [[Float]] = []
         for path in [MMODNetwork.Path.specialised, .generic] {
             let workspace = MMODWorkspace(scratchLimit: 5000)           // several bands and blocks per layer
