@@ -4,7 +4,8 @@ import NetLayers
 /// net's first two down-sampling layers, whose im2col matrices are 6× their input and whose GEMMs are too
 /// narrow, K = 75 and 400, for OpenBLAS to reach its speed).
 ///
-/// Each input row is first split into its even and odd columns (`phases [I, H, 2, Wq]`), so that the inputs of
+/// Work goes in bands of output rows. Each input row of a band is first split into its even and odd columns
+/// (`phases [I, 2·rows + 3, 2, Wq]`, about `stagingLimit` floats at most, so it stays in L2), so that the inputs of
 /// 8 consecutive outputs for tap (c, ky, kx) are one contiguous load: phase kx mod 2 of row 2·oy + ky at
 /// column ox + ⌊kx/2⌋. The kernel then keeps a block of 4 output channels × 24 outputs of one row in 12
 /// SIMD8 accumulators (initialised with the bias) and streams the taps: 3 loads, 4 weight broadcasts and 12
@@ -23,9 +24,10 @@ struct DirectConvolution: Sendable {
     /// Output channels per block and outputs per row chunk.
     static let channelBlock = 4, columnChunk = 24
 
-    /// The MMOD net uses this form up to this many input channels. Measured on a 250×250 photo (one thread,
-    /// fastest of 8 profiles each, same run, against im2col + GEMM in 2 MiB bands): 3 → 16 channels
-    /// 3.20 vs 3.94 ms, 16 → 32 6.10 vs 6.90 ms, but 32 → 32 3.69 vs 3.46 ms (there the GEMM's larger K wins).
+    /// The MMOD net uses this form up to this many input channels. Measured with `bench detector --stages`
+    /// (one thread, same runs, against im2col + GEMM in 2 MiB bands) on a 250×250 photo: 3 → 16 channels
+    /// 2.6–4.0 vs 4.1–5.9 ms, 16 → 32 5.7–7.7 vs 7.0–9.1 ms, but 32 → 32 no better (4.3–5.0 vs 3.6–4.6 ms);
+    /// on 1280×720 the 32 → 32 layer gained ~10%, so it stays on im2col.
     static let maximumInputChannels = 16
 
     static func admits(_ layer: Convolution) -> Bool {
@@ -54,25 +56,49 @@ struct DirectConvolution: Sendable {
         columnChunk * ((wo + columnChunk - 1) / columnChunk) + 2
     }
 
-    /// Floats of `staging` `forward` needs for an `[1, I, H, W]` input: the phase rows `[I, H, 2, Wq]`.
+    /// Bound on the phase rows held at once, in floats (512 KiB: an L2's worth).
+    static let stagingLimit = 1 << 17
+
+    /// Output rows per band: the band's phase rows `[I, 2·rows + 3, 2, Wq]` stay under `stagingLimit` (at least 1).
+    func rowsPerBand(for input: Shape4) -> Int {
+        let out = layer.outputShape(for: input)
+        let perInputRow = input.c * 2 * Self.phaseWidth(outputWidth: out.w)
+        return max(1, min(out.h, (Self.stagingLimit / perInputRow - 3) / 2))
+    }
+
+    /// Floats of `staging` `forward` needs for an `[1, I, H, W]` input: one band's phase rows.
     func stagingCount(for input: Shape4) -> Int {
         let out = layer.outputShape(for: input)
-        return input.c * input.h * 2 * Self.phaseWidth(outputWidth: out.w)
+        return input.c * (2 * rowsPerBand(for: input) + 3) * 2 * Self.phaseWidth(outputWidth: out.w)
     }
 
     /// `output` `[1, O, Ho, Wo]` = relu?(conv(`input` `[1, I, H, W]`) + bias); `staging` grows to
-    /// `stagingCount(for:)` floats.
+    /// `stagingCount(for:)` floats. Works in bands of output rows: split the band's input rows into phases,
+    /// then compute its outputs.
     func forward(_ input: FeatureMap, into output: FeatureMap, relu: Bool, staging: FloatBuffer) {
         let out = layer.outputShape(for: input.shape)
         precondition(input.shape.n == 1 && output.shape == out, "DirectConvolution: output \(output.shape), expected \(out)")
-        let ci = layer.inputChannels, h = input.shape.h, w = input.shape.w
-        let wq = Self.phaseWidth(outputWidth: out.w)
+        let band = rowsPerBand(for: input.shape)
         staging.reserve(stagingCount(for: input.shape))
-        let phases = staging.pointer                                       // [I, H, 2, Wq]
+        var y0 = 0
+        while y0 < out.h {
+            let rows = y0..<min(out.h, y0 + band)
+            forwardBand(input, rows: rows, into: output, relu: relu, phases: staging.pointer)
+            y0 = rows.upperBound
+        }
+    }
+
+    /// Output rows `rows` of `forward`; `phases` has room for `[I, 2·rows.count + 3, 2, Wq]`.
+    private func forwardBand(_ input: FeatureMap, rows band: Range<Int>, into output: FeatureMap, relu: Bool,
+                             phases: UnsafeMutablePointer<Float>) {
+        let out = output.shape
+        let ci = layer.inputChannels, w = input.shape.w
+        let wq = Self.phaseWidth(outputWidth: out.w)
+        let iy0 = 2 * band.lowerBound, h = 2 * band.count + 3              // input rows iy0 ..< iy0 + h
         for c in 0..<ci {
             for y in 0..<h {
                 let even = phases + ((c * h + y) * 2) * wq
-                Self.splitColumns(UnsafePointer(input.plane(0, c) + y * w), count: w, even: even, odd: even + wq, width: wq)
+                Self.splitColumns(UnsafePointer(input.plane(0, c) + (iy0 + y) * w), count: w, even: even, odd: even + wq, width: wq)
             }
         }
         let cb = Self.channelBlock, chunk = Self.columnChunk
@@ -80,18 +106,19 @@ struct DirectConvolution: Sendable {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: cb * chunk) { tail in
             packedWeights.withUnsafeBufferPointer { wBuf in
                 paddedBias.withUnsafeBufferPointer { bBuf in
-                    for ob in 0..<blocks {
-                        let wBlock = wBuf.baseAddress! + ob * ci * 25 * cb
-                        for oy in 0..<out.h {
-                            var ox = 0
-                            while ox < out.w {
-                                let n = min(chunk, out.w - ox)
-                                let rows = phases + (2 * oy * 2) * wq + ox      // phase row (c = 0, y = 2·oy, even)
+                    // Output row, then chunk, then channel block: the chunk's input (I × 5 rows × 2 phases × 26
+                    // floats) stays in L1 across the blocks.
+                    for oy in band {
+                        var ox = 0
+                        while ox < out.w {
+                            let n = min(chunk, out.w - ox)
+                            let rows = phases + (2 * (oy - band.lowerBound) * 2) * wq + ox   // phase row (c = 0, y = 2·oy, even)
+                            for ob in 0..<blocks {
                                 let full = n == chunk && ob * cb + cb <= layer.outputChannels
                                 // A whole chunk is stored straight into the output rows; a partial one via `tail`.
                                 let dst = full ? output.plane(0, ob * cb) + oy * out.w + ox : tail.baseAddress!
                                 Self.block(rows: UnsafePointer(rows), rowStride: 2 * wq, phaseStride: wq,
-                                           channelStride: h * 2 * wq, channels: ci, weights: wBlock,
+                                           channelStride: h * 2 * wq, channels: ci, weights: wBuf.baseAddress! + ob * ci * 25 * cb,
                                            bias: bBuf.baseAddress! + ob * cb, relu: relu, into: dst,
                                            channelStride: full ? out.h * out.w : chunk)
                                 if !full {
@@ -99,8 +126,8 @@ struct DirectConvolution: Sendable {
                                         (output.plane(0, ob * cb + j) + oy * out.w + ox).update(from: tail.baseAddress! + j * chunk, count: n)
                                     }
                                 }
-                                ox += chunk
                             }
+                            ox += chunk
                         }
                     }
                 }

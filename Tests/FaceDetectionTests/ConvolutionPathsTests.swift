@@ -67,6 +67,10 @@ final class ConvolutionPathsTests: XCTestCase {
             check(layer(o: 7, i: 5, k: 5, s: 2, p: 0), h: h, w: w, relu: false, form: .direct, scratchLimit: 0)
             check(layer(o: 2, i: 16, k: 5, s: 2, p: 0), h: h, w: w, relu: true, form: .direct, scratchLimit: 0)
         }
+        // A wide input: several bands of output rows.
+        let wide = layer(o: 6, i: 16, k: 5, s: 2, p: 0), wideShape = Shape4(n: 1, c: 16, h: 40, w: 400)
+        XCTAssertLessThan(DirectConvolution(wide).rowsPerBand(for: wideShape), wide.outputShape(for: wideShape).h / 2)
+        check(wide, h: 40, w: 400, relu: true, form: .direct, scratchLimit: 0)
         XCTAssertTrue(DirectConvolution.admits(layer(o: 16, i: 3, k: 5, s: 2, p: 0)))
         XCTAssertFalse(DirectConvolution.admits(layer(o: 16, i: 3, k: 5, s: 1, p: 2)))
         XCTAssertFalse(DirectConvolution.admits(layer(o: 16, i: 3, k: 3, s: 2, p: 0)))
