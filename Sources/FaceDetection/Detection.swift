@@ -48,7 +48,7 @@ public struct DetectionOptions: Sendable, Equatable {
     /// Upper bound on the pixels (width · height) the network runs on, after upsampling. Upsampling steps that
     /// would exceed it are skipped; an image above it is first scaled down to fit and boxes are mapped back.
     /// The working memory is about 120 bytes per pixel run (the tiled pyramid is ~4× the image, 28 bytes per
-    /// tensor pixel) plus 2 MiB of scratch: ≈ 500 MB at the default 4 000 000 (e.g. 2560 × 1560).
+    /// tensor pixel) plus about 3 MiB of scratch: ≈ 500 MB at the default 4 000 000 (e.g. 2560 × 1560).
     public var maxPixels: Int
 
     public init(scoreThreshold: Double = 0, upsampling: Int = 0, retryUpsampledWhenEmpty: Bool = true,

@@ -183,6 +183,7 @@ public final class MMODWorkspace: @unchecked Sendable {
 
     /// Floats currently held (capacity of all buffers): the workspace's memory is 4 bytes per float. For a
     /// tiled tensor of T pixels: 3·T (input, later layers 1/3/5) + 4·T (layer 0's 16 channels at 1/4) +
-    /// the scratch, i.e. 28 bytes per tensor pixel; T is about 4× the image's pixels.
+    /// the scratch and staging (bounded, ~3 MiB for photos; they grow with the image's width only), i.e.
+    /// 28 bytes per tensor pixel; T is about 4× the image's pixels.
     public var capacity: Int { input.capacity + activation.capacity + scratch.capacity + staging.capacity }
 }
