@@ -16,6 +16,24 @@ public enum AtomicFile {
         }
     }
 
+    /// Creates `tmp` (which must not exist) and writes `bytes` to it; errors (a full disk, a file-size limit)
+    /// name `target`, the file the caller is replacing. Used inside `replace`'s writer.
+    public static func writeBytes(_ bytes: UnsafeRawBufferPointer, to tmp: URL, naming target: URL) throws {
+        func failure(_ what: String) -> WeightStoreError {
+            .writeFailed(path: target.path, reason: "\(what): \(String(cString: strerror(errno)))")
+        }
+        let fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure("cannot create \(tmp.lastPathComponent)") }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw failure("write failed after \(offset) of \(bytes.count) bytes") }
+            offset += n
+        }
+    }
+
     /// Calls `writer` with a temporary path beside `url` to fill, then fsyncs and renames it onto `url`.
     /// The temporary file is removed when `writer` or any later step throws.
     public static func replace(_ url: URL, using writer: (URL) throws -> Void) throws {

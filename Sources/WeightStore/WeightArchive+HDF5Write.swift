@@ -10,17 +10,32 @@ extension WeightArchive {
 }
 
 /// Serialises a `WeightArchive` into a fresh HDF5 file.
+///
+/// The file is built in memory (HDF5's core driver, no backing store) and its image is then written to the
+/// temporary file by `AtomicFile.writeBytes`: HDF5 itself never writes to disk, so a full disk or a file-size
+/// limit is an ordinary `WeightStoreError` and cannot leave HDF5 holding a half-flushed file (which made its
+/// exit handler crash the process after the error had been reported). Peak memory is the archive plus its
+/// file image.
 struct HDF5Writer {
     let archive: WeightArchive
     /// The path errors name (the final destination, not the temporary file).
     let destination: URL
 
     func write(to tmp: URL) throws {
+        let image = try fileImage(name: tmp.path)
+        try image.withUnsafeBytes { try AtomicFile.writeBytes($0, to: tmp, naming: destination) }
+    }
+
+    /// The bytes of the HDF5 file holding `archive` (`name` only labels the in-memory file).
+    func fileImage(name: String) throws -> [UInt8] {
         HDF5Library.ensureInitialised()
         // HDF5 ≥ 1.8 object headers: attributes over 64 KiB (long name lists) go to dense storage.
         let access = H5Handle(H5Pcreate(pm_h5p_file_access()), close: H5Pclose)
         _ = H5Pset_libver_bounds(access.id, H5F_LIBVER_V18, H5F_LIBVER_V110)
-        let file = H5Handle(H5Fcreate(tmp.path, pm_h5f_acc_trunc(), pm_h5p_default(), access.id), close: H5Fclose)
+        // Grow the in-memory file in steps of the tensors' size (+ 1 MiB for metadata): usually one allocation.
+        let payload = archive.tensors.values.reduce(0) { $0 + 4 * $1.count }
+        guard H5Pset_fapl_core(access.id, payload + (1 << 20), false) >= 0 else { throw fail("cannot set up the in-memory file") }
+        let file = H5Handle(H5Fcreate(name, pm_h5f_acc_trunc(), pm_h5p_default(), access.id), close: H5Fclose)
         guard file.isValid else { throw fail("cannot create HDF5 file") }
 
         var rootAttributes = archive.attributes["/"] ?? [:]
@@ -37,6 +52,13 @@ struct HDF5Writer {
             try writeTensor(archive.tensors[path]!, at: path, in: file.id)
         }
         guard H5Fflush(file.id, H5F_SCOPE_GLOBAL) >= 0 else { throw fail("flush failed") }
+        let size = H5Fget_file_image(file.id, nil, 0)
+        guard size > 0 else { throw fail("cannot read back the file image") }
+        var image = [UInt8](repeating: 0, count: size)
+        let copied = image.withUnsafeMutableBytes { H5Fget_file_image(file.id, $0.baseAddress, size) }
+        guard copied == size else { throw fail("cannot read back the file image") }
+        HDF5FileImage.repairSuperblockChecksum(&image)
+        return image
     }
 
     private func writeTensor(_ tensor: Tensor, at path: String, in file: hid_t) throws {

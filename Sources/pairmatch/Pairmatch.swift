@@ -31,6 +31,9 @@ struct Pairmatch: ParsableCommand {
 
     /// Runs the command line, turning failures into one line on stderr and a documented exit code.
     static func main() {
+        // Past a file-size limit (`ulimit -f`) the kernel would kill the process with SIGXFSZ mid-write; ignored,
+        // the write fails with EFBIG instead and the command reports it like a full disk (temp file removed).
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -140,6 +140,39 @@ final class WeightArchiveTests: XCTestCase {
         XCTAssertNoThrow(try WeightArchive.read(from: url))
     }
 
+    /// A write that runs out of room (here a file-size limit, as a full disk would) is a `writeFailed` error
+    /// naming the destination; the previous file and nothing else is left, and HDF5 holds no half-written file
+    /// (it used to crash the process at exit after such an error).
+    func testWritePastAFileSizeLimitFailsCleanly() throws {
+        let url = folder.appendingPathComponent("w.h5")
+        try sample().write(to: url)
+        let before = try Data(contentsOf: url)
+        var big = sample()
+        big.set(Tensor(shape: [100_000], values: [Float](repeating: 0.25, count: 100_000)), at: "big")   // 400 kB
+
+        let previousHandler = signal(SIGXFSZ, SIG_IGN)                  // EFBIG instead of being killed
+        var saved = rlimit()
+        XCTAssertEqual(getrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved), 0)
+        var limited = saved
+        limited.rlim_cur = 64 * 1024
+        XCTAssertEqual(setrlimit(Int32(RLIMIT_FSIZE.rawValue), &limited), 0)
+        defer {
+            _ = setrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved)
+            signal(SIGXFSZ, previousHandler)
+        }
+        XCTAssertThrowsError(try big.write(to: url)) { error in
+            guard case .writeFailed(let path, let reason)? = error as? WeightStoreError else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, url.path)
+            XCTAssertTrue(reason.contains("write failed after"), reason)
+        }
+        XCTAssertEqual(try Data(contentsOf: url), before)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["w.h5"])
+
+        _ = setrlimit(Int32(RLIMIT_FSIZE.rawValue), &saved)
+        try big.write(to: url)                                          // and with room it succeeds
+        XCTAssertEqual(try WeightArchive.read(from: url).tensor("big", shape: [100_000]).values.first, 0.25)
+    }
+
     func testWriteIntoMissingFolderFails() {
         let url = folder.appendingPathComponent("nope/w.h5")
         XCTAssertThrowsError(try sample().write(to: url)) { error in
