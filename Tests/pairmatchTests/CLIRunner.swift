@@ -18,10 +18,18 @@ struct CLIRunner {
     }
 
     /// Runs `pairmatch args…` in `directory` (default: the repository root) with `environment` added.
-    static func run(_ args: [String], in directory: URL = TestPaths.repositoryRoot, environment: [String: String] = [:]) throws -> Result {
+    /// With `fileSizeLimitBlocks`, the binary runs under `/bin/sh -c 'ulimit -f N'` (512-byte blocks), as a
+    /// stand-in for a full disk.
+    static func run(_ args: [String], in directory: URL = TestPaths.repositoryRoot, environment: [String: String] = [:],
+                    fileSizeLimitBlocks: Int? = nil) throws -> Result {
         let p = Process()
-        p.executableURL = binary
-        p.arguments = args
+        if let blocks = fileSizeLimitBlocks {
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments = ["-c", "ulimit -f \(blocks) && exec \"$0\" \"$@\"", binary.path] + args
+        } else {
+            p.executableURL = binary
+            p.arguments = args
+        }
         p.currentDirectoryURL = directory
         p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()

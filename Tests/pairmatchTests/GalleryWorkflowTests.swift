@@ -60,4 +60,25 @@ final class GalleryWorkflowTests: XCTestCase {
         XCTAssertEqual(bad.stderrLines.count, 1, bad.stderr)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: gallery)), before)
     }
+
+    /// An enrolment that cannot be saved (no room: a 3 KiB file-size limit) exits 3 with one line naming the
+    /// gallery, leaves it byte-identical and no temporary file beside it, and does not crash on the way out.
+    func testEnrolThatCannotBeSavedFailsCleanly() throws {
+        let models = try CLIRunner.modelsWithHead()
+        let dir = TestPaths.temporaryDirectory("gallery-full")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let gallery = dir.appendingPathComponent("g.h5").path
+        let enrol = try CLIRunner.run(["enroll", "--gallery", gallery, "--name", "Aaron", "--aligned", CLIRunner.chip.path, "--models", models.path])
+        XCTAssertEqual(enrol.status, 0, enrol.stderr)
+        let before = try Data(contentsOf: URL(fileURLWithPath: gallery))
+        XCTAssertGreaterThan(before.count, 3072)
+
+        let full = try CLIRunner.run(["enroll", "--gallery", gallery, "--name", "Second", "--aligned", CLIRunner.chip.path,
+                                      "--models", models.path], fileSizeLimitBlocks: 6)
+        XCTAssertEqual(full.status, 3, full.stderr)
+        XCTAssertEqual(full.stderrLines.count, 1, full.stderr)
+        XCTAssertTrue(full.stderr.hasPrefix("pairmatch: error: \(gallery): cannot write"), full.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: gallery)), before)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["g.h5"])
+    }
 }
