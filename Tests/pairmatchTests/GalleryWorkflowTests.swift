@@ -47,13 +47,8 @@ final class GalleryWorkflowTests: XCTestCase {
     /// A refused enrolment (an empty name) exits 2 with one line and leaves the gallery file byte-identical.
     /// (The encoder-mismatch refusal is tested on the library in GalleryTests.)
     func testFailedEnrolLeavesTheGalleryUntouched() throws {
-        let models = try CLIRunner.modelsWithHead()
-        let dir = TestPaths.temporaryDirectory("gallery-guard")
+        let (models, dir, gallery, before) = try galleryOfOne("gallery-guard")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let gallery = dir.appendingPathComponent("g.h5").path
-        let enrol = try CLIRunner.run(["enroll", "--gallery", gallery, "--name", "Aaron", "--aligned", CLIRunner.chip.path, "--models", models.path])
-        XCTAssertEqual(enrol.status, 0, enrol.stderr)
-        let before = try Data(contentsOf: URL(fileURLWithPath: gallery))
 
         let bad = try CLIRunner.run(["enroll", "--gallery", gallery, "--name", "", "--aligned", CLIRunner.chip.path, "--models", models.path])
         XCTAssertEqual(bad.status, 2)
@@ -64,13 +59,8 @@ final class GalleryWorkflowTests: XCTestCase {
     /// An enrolment that cannot be saved (no room: a 3 KiB file-size limit) exits 3 with one line naming the
     /// gallery, leaves it byte-identical and no temporary file beside it, and does not crash on the way out.
     func testEnrolThatCannotBeSavedFailsCleanly() throws {
-        let models = try CLIRunner.modelsWithHead()
-        let dir = TestPaths.temporaryDirectory("gallery-full")
+        let (models, dir, gallery, before) = try galleryOfOne("gallery-full")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let gallery = dir.appendingPathComponent("g.h5").path
-        let enrol = try CLIRunner.run(["enroll", "--gallery", gallery, "--name", "Aaron", "--aligned", CLIRunner.chip.path, "--models", models.path])
-        XCTAssertEqual(enrol.status, 0, enrol.stderr)
-        let before = try Data(contentsOf: URL(fileURLWithPath: gallery))
         XCTAssertGreaterThan(before.count, 3072)
 
         let full = try CLIRunner.run(["enroll", "--gallery", gallery, "--name", "Second", "--aligned", CLIRunner.chip.path,
@@ -80,5 +70,16 @@ final class GalleryWorkflowTests: XCTestCase {
         XCTAssertTrue(full.stderr.hasPrefix("pairmatch: error: \(gallery): cannot write"), full.stderr)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: gallery)), before)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["g.h5"])
+    }
+
+    /// A fresh folder named after `label` holding `g.h5` with one enrolled chip ("Aaron"); returns the models
+    /// folder, the folder, the gallery path and the gallery's bytes.
+    private func galleryOfOne(_ label: String) throws -> (models: URL, dir: URL, gallery: String, bytes: Data) {
+        let models = try CLIRunner.modelsWithHead()
+        let dir = TestPaths.temporaryDirectory(label)
+        let gallery = dir.appendingPathComponent("g.h5").path
+        let enrol = try CLIRunner.run(["enroll", "--gallery", gallery, "--name", "Aaron", "--aligned", CLIRunner.chip.path, "--models", models.path])
+        XCTAssertEqual(enrol.status, 0, enrol.stderr)
+        return (models, dir, gallery, try Data(contentsOf: URL(fileURLWithPath: gallery)))
     }
 }
