@@ -75,17 +75,22 @@ public struct BatchEmbedder: Sendable {
         self.choice = choice
     }
 
-    /// The face to use in one image: the first by `choice`, or the one at `faceIndex` in that order.
+    /// The face to use in one image: the first by `choice`, or the one at `faceIndex` in that order. Only that
+    /// face is embedded (`options.embed` is ignored; `options.jitter` applies).
     public func face(in url: URL, faceIndex: Int = 0) -> ImageOutcome {
         if faceIndex == 0, let hit = cache?.lookup(url) { return .success(hit) }
         do {
-            let analyzed = try analyzer.analyze(contentsOf: url, options: options)
+            // Detect and align every face, but embed only the one used (the encoder is ~30% of the work).
+            var detectOnly = options
+            detectOnly.embed = false
+            let analyzed = try analyzer.analyze(contentsOf: url, options: detectOnly)
             guard !analyzed.faces.isEmpty else { return .failure(ImageFailure("\(url.path): no face found")) }
             guard faceIndex < analyzed.faces.count else {
                 return .failure(ImageFailure("\(url.path): no face \(faceIndex + 1) (found \(analyzed.faces.count))"))
             }
             let f = choice.ordered(analyzed.faces, width: analyzed.width, height: analyzed.height)[faceIndex]
-            let face = ImageFace(embedding: f.embedding!, box: f.box, facesFound: analyzed.faces.count)
+            let embedding = analyzer.embeddings(of: [f.chip], jitter: options.jitter)[0]
+            let face = ImageFace(embedding: embedding, box: f.box, facesFound: analyzed.faces.count)
             if faceIndex == 0 { cache?.store(face, for: url) }
             return .success(face)
         } catch {
