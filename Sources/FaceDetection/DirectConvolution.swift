@@ -98,7 +98,7 @@ struct DirectConvolution: Sendable {
         for c in 0..<ci {
             for y in 0..<h {
                 let even = phases + ((c * h + y) * 2) * wq
-                Self.splitColumns(UnsafePointer(input.plane(0, c) + (iy0 + y) * w), count: w, even: even, odd: even + wq, width: wq)
+                RowKernels.splitEvenOdd(UnsafePointer(input.plane(0, c) + (iy0 + y) * w), count: w, even: even, odd: even + wq, width: wq)
             }
         }
         let cb = Self.channelBlock, chunk = Self.columnChunk
@@ -171,23 +171,5 @@ struct DirectConvolution: Sendable {
         store(a10, s1); store(a11, s1 + 8); store(a12, s1 + 16)
         store(a20, s2); store(a21, s2 + 8); store(a22, s2 + 16)
         store(a30, s3); store(a31, s3 + 8); store(a32, s3 + 16)
-    }
-
-    /// even[x] = row[2x], odd[x] = row[2x + 1] for x < `width`, zero past the row's `count` floats.
-    @inline(__always)
-    static func splitColumns(_ row: UnsafePointer<Float>, count: Int, even: UnsafeMutablePointer<Float>,
-                             odd: UnsafeMutablePointer<Float>, width: Int) {
-        var x = 0
-        while 2 * x + 16 <= count && x + 8 <= width {
-            let v = UnsafeRawPointer(row + 2 * x).loadUnaligned(as: SIMD16<Float>.self)
-            UnsafeMutableRawPointer(even + x).storeBytes(of: v.evenHalf, as: SIMD8<Float>.self)
-            UnsafeMutableRawPointer(odd + x).storeBytes(of: v.oddHalf, as: SIMD8<Float>.self)
-            x += 8
-        }
-        while x < width {
-            even[x] = 2 * x < count ? row[2 * x] : 0
-            odd[x] = 2 * x + 1 < count ? row[2 * x + 1] : 0
-            x += 1
-        }
     }
 }

@@ -150,7 +150,7 @@ struct Winograd5x5Convolution: Sendable {
                     continue
                 }
                 row.update(repeating: 0, count: 2 * twP + 8)
-                (row + 2).update(from: src + y * w, count: w)
+                RowKernels.copy(src + y * w, to: row + 2, count: w)
                 var t0 = 0
                 while t0 < twP {
                     let a = UnsafeRawPointer(row + 2 * t0).loadUnaligned(as: SIMD16<Float>.self)
@@ -224,8 +224,8 @@ struct Winograd5x5Convolution: Sendable {
                 let pr = (ty - tileRows.lowerBound) * tw
                 let y = 2 * ty
                 let dst = output.plane(0, oc) + y * w
-                Self.interleave(y00 + pr, y01 + pr, into: dst, relu: relu, count: w)
-                if y + 1 < h { Self.interleave(y10 + pr, y11 + pr, into: dst + w, relu: relu, count: w) }
+                RowKernels.interleave(y00 + pr, y01 + pr, into: dst, residual: nil, relu: relu, count: w)
+                if y + 1 < h { RowKernels.interleave(y10 + pr, y11 + pr, into: dst + w, residual: nil, relu: relu, count: w) }
             }
         }
     }
@@ -253,19 +253,5 @@ struct Winograd5x5Convolution: Sendable {
     @inline(__always)
     static func store(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD8<Float>.self)
-    }
-
-    /// dst[2t] = f(even[t]), dst[2t + 1] = f(odd[t]) for 2t, 2t + 1 < count, f = relu or identity.
-    @inline(__always)
-    static func interleave(_ even: UnsafeMutablePointer<Float>, _ odd: UnsafeMutablePointer<Float>,
-                           into dst: UnsafeMutablePointer<Float>, relu: Bool, count: Int) {
-        let pairs = count / 2
-        if relu {
-            for t in 0..<pairs { dst[2 * t] = max(even[t], 0); dst[2 * t + 1] = max(odd[t], 0) }
-            if count & 1 == 1 { dst[count - 1] = max(even[pairs], 0) }
-        } else {
-            for t in 0..<pairs { dst[2 * t] = even[t]; dst[2 * t + 1] = odd[t] }
-            if count & 1 == 1 { dst[count - 1] = even[pairs] }
-        }
     }
 }

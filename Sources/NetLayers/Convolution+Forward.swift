@@ -272,18 +272,7 @@ extension Convolution {
                 for ci in 0..<inputChannels {
                     let src = input.plane(img, ci) + iy0 * w
                     for r in 0..<inputRows {
-                        let s = src + r * w, e = even + r * half, o = odd + r * half
-                        var x = 0
-                        while x + 16 <= w {
-                            let v = UnsafeRawPointer(s + x).loadUnaligned(as: SIMD16<Float>.self)
-                            UnsafeMutableRawPointer(e + x / 2).storeBytes(of: v.evenHalf, as: V8.self)
-                            UnsafeMutableRawPointer(o + x / 2).storeBytes(of: v.oddHalf, as: V8.self)
-                            x += 16
-                        }
-                        while x < w {
-                            if x & 1 == 0 { e[x / 2] = s[x] } else { o[x / 2] = s[x] }
-                            x += 1
-                        }
+                        RowKernels.splitEvenOdd(src + r * w, count: w, even: even + r * half, odd: odd + r * half, width: half)
                     }
                     for ky in 0..<kh {
                         for kx in 0..<kw {

@@ -159,7 +159,7 @@ extension Convolution {
         for c in 0..<ci {
             for img in firstImage...lastImage {
                 let src = input.plane(img, c)
-                for y in 0..<h { Self.copyRow(src + y * w, to: padded + (y + 1) * wp + 1, count: w) }
+                for y in 0..<h { RowKernels.copy(src + y * w, to: padded + (y + 1) * wp + 1, count: w) }
                 let rLo = max(tileRows.lowerBound, img * th), rHi = min(tileRows.upperBound, (img + 1) * th)
                 for r in rLo..<rHi {
                     let ty = r - img * th
@@ -174,19 +174,6 @@ extension Convolution {
                 }
             }
         }
-    }
-
-    /// Copies `count` floats with inline SIMD moves: the rows here are short (1…35 floats) and a `memmove`
-    /// call per row cost ~5% of the encoder's time.
-    @inline(__always)
-    static func copyRow(_ src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i + 8 <= count {
-            UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self),
-                                                        as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < count { dst[i] = src[i]; i += 1 }
     }
 
     /// Transforms 8 tiles of one tile row: q0…q3 are the four padded input rows, `column` = 2·t0.
@@ -291,40 +278,11 @@ extension Convolution {
                 let y = 2 * ty
                 let dst = output.plane(img, oc) + y * w
                 let res = epilogue.residual.map { $0.plane(img, oc) + y * w }
-                Self.interleave(y00 + pr, y01 + pr, into: dst, residual: res, relu: relu, count: w)
+                RowKernels.interleave(y00 + pr, y01 + pr, into: dst, residual: res, relu: relu, count: w)
                 if y + 1 < h {
-                    Self.interleave(y10 + pr, y11 + pr, into: dst + w, residual: res.map { $0 + w }, relu: relu, count: w)
+                    RowKernels.interleave(y10 + pr, y11 + pr, into: dst + w, residual: res.map { $0 + w }, relu: relu, count: w)
                 }
             }
-        }
-    }
-
-    /// dst[2t] = f(even[t]), dst[2t + 1] = f(odd[t]) for 2t, 2t + 1 < count, f = relu?(· + residual).
-    @inline(__always)
-    private static func interleave(_ even: UnsafeMutablePointer<Float>, _ odd: UnsafeMutablePointer<Float>,
-                                   into dst: UnsafeMutablePointer<Float>, residual: UnsafeMutablePointer<Float>?,
-                                   relu: Bool, count: Int) {
-        let pairs = count / 2
-        if let r = residual {
-            if relu {
-                for t in 0..<pairs {
-                    let a = even[t] + r[2 * t], b = odd[t] + r[2 * t + 1]
-                    dst[2 * t] = a > 0 ? a : 0; dst[2 * t + 1] = b > 0 ? b : 0
-                }
-                if count & 1 == 1 { let a = even[pairs] + r[count - 1]; dst[count - 1] = a > 0 ? a : 0 }
-            } else {
-                for t in 0..<pairs { dst[2 * t] = even[t] + r[2 * t]; dst[2 * t + 1] = odd[t] + r[2 * t + 1] }
-                if count & 1 == 1 { dst[count - 1] = even[pairs] + r[count - 1] }
-            }
-        } else if relu {
-            for t in 0..<pairs {
-                let a = even[t], b = odd[t]
-                dst[2 * t] = a > 0 ? a : 0; dst[2 * t + 1] = b > 0 ? b : 0
-            }
-            if count & 1 == 1 { let a = even[pairs]; dst[count - 1] = a > 0 ? a : 0 }
-        } else {
-            for t in 0..<pairs { dst[2 * t] = even[t]; dst[2 * t + 1] = odd[t] }
-            if count & 1 == 1 { dst[count - 1] = even[pairs] }
         }
     }
 }
