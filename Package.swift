@@ -45,12 +45,13 @@ let package = Package(
         .target(name: "FaceAlignment", dependencies: ["WeightStore", "ImageInput", "PairNet"], swiftSettings: fastSwift),
 
         // MARK: Photo -> faces -> embeddings (the pipeline the jobs share)
-        .target(name: "FaceAnalysis", dependencies: ["ImageInput", "FaceDetection", "FaceAlignment", "PairNet", "FaceEmbedding", "NetLayers", "WeightStore"], swiftSettings: fastSwift),
+        .target(name: "FaceAnalysis", dependencies: ["ImageInput", "FaceDetection", "FaceAlignment", "PairNet", "FaceEmbedding", "NetLayers", "WeightStore", "SeededRandom"], swiftSettings: fastSwift),
 
         // MARK: Deciding
-        .target(name: "PairMetrics", swiftSettings: fastSwift),
+        .target(name: "SeededRandom", swiftSettings: fastSwift),
+        .target(name: "PairMetrics", dependencies: ["SeededRandom"], swiftSettings: fastSwift),
         .target(name: "LogisticHead", dependencies: ["WeightStore", "FaceEmbedding", "PairMetrics", "COpenBLAS"], swiftSettings: fastSwift),
-        .target(name: "Gallery", dependencies: ["WeightStore", "FaceEmbedding", "LogisticHead", "COpenBLAS"], swiftSettings: fastSwift),
+        .target(name: "Gallery", dependencies: ["WeightStore", "FaceEmbedding", "LogisticHead", "SeededRandom", "COpenBLAS"], swiftSettings: fastSwift),
 
         // MARK: Pairs files (CSV or LFW pairs lists) shared by score, train-head and eval
         .target(name: "PairsInput", dependencies: [.product(name: "CSV", package: "CSV.swift")], swiftSettings: fastSwift),
@@ -77,9 +78,10 @@ let package = Package(
         .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "ImageInput", "TestSupport"]),
         .testTarget(name: "FaceAlignmentTests", dependencies: ["FaceAlignment", "FaceDetection", "ImageInput", "PairNet", "TestSupport"]),
         .testTarget(name: "FaceAnalysisTests", dependencies: ["FaceAnalysis", "ImageInput", "TestSupport"]),
-        .testTarget(name: "PairMetricsTests", dependencies: ["PairMetrics"]),
+        .testTarget(name: "PairMetricsTests", dependencies: ["PairMetrics", "SeededRandom"]),
+        .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
         .testTarget(name: "LogisticHeadTests", dependencies: ["LogisticHead", "WeightStore", "FaceEmbedding", "TestSupport"]),
-        .testTarget(name: "GalleryTests", dependencies: ["Gallery", "LogisticHead", "FaceEmbedding", "TestSupport"]),
+        .testTarget(name: "GalleryTests", dependencies: ["Gallery", "LogisticHead", "FaceEmbedding", "SeededRandom", "TestSupport"]),
         .testTarget(name: "PairsInputTests", dependencies: ["PairsInput", "TestSupport"]),
         .testTarget(name: "pairmatchTests", dependencies: ["pairmatch", "TestSupport"]),
     ]

@@ -2,6 +2,7 @@ import FaceAlignment
 import Foundation
 import ImageInput
 import PairNet
+import SeededRandom
 
 /// dlib's `jitter_image` for face chips: each copy is the chip re-cropped about a centre moved by up to
 /// ±2% of the face, scaled so the face fills 97–99.999% of the crop, rotated by up to ±3°, and mirrored
@@ -29,21 +30,6 @@ public enum ChipJitter {
         if rng.uniform(0, 1) > 0.5 { out = out.mirrored() }
         return try! FaceChip(pixels: out.pixels)
     }
-}
-
-/// A small, fast, seedable generator (SplitMix64).
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [lo, hi).
-    mutating func uniform(_ lo: Double, _ hi: Double) -> Double { lo + (hi - lo) * Double(next() >> 11) / Double(1 << 53) }
 }
 
 extension RGBImage {

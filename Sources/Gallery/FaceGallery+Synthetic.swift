@@ -1,5 +1,6 @@
 import FaceEmbedding
 import Foundation
+import SeededRandom
 
 extension FaceGallery {
     /// A gallery of `size` synthetic identities "id-0000000", "id-0000001", … with one random unit-norm embedding
@@ -10,7 +11,7 @@ extension FaceGallery {
         precondition(size >= 0 && size <= GalleryLimits.maxIdentities, "synthetic gallery size \(size) out of range")
         let d = Embedding.dimension
         var g = FaceGallery(encoderFingerprint: encoderFingerprint, created: now, updated: now)
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         g.matrix = [Float](unsafeUninitializedCapacity: size * d) { buf, initialised in
             for j in 0..<size { rng.unitVector(into: buf.baseAddress! + j * d, dimension: d) }
             initialised = size * d

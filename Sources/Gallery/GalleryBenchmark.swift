@@ -1,5 +1,6 @@
 import FaceEmbedding
 import Foundation
+import SeededRandom
 
 /// `pairmatch bench gallery`: file size, load time and search latency of a synthetic gallery.
 ///
@@ -55,7 +56,7 @@ public enum GalleryBenchmark {
             .appendingPathComponent("pairmatch-bench-gallery-\(UUID().uuidString).h5")
         defer { try? FileManager.default.removeItem(at: url) }
 
-        var rng = SeededGenerator(seed: seed ^ 0x5EED)
+        var rng = SplitMix64(seed: seed ^ 0x5EED)
         let queries: [Embedding]   // [singleRepeats + 1 + batchSize]
         do {
             let (built, buildMs) = timed { FaceGallery.synthetic(size: size, seed: seed, encoderFingerprint: "synthetic") }

@@ -1,3 +1,5 @@
+import SeededRandom
+
 /// One round of a k-fold protocol: train on `training`, evaluate on `test`.
 public struct FoldSplit: Sendable, Equatable {
     /// 0-based fold number, the one held out.
@@ -107,29 +109,7 @@ public struct MeanStd: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// SplitMix64 (Steele, Lea, Flood 2014): a tiny seeded generator with a fixed, documented output sequence.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A uniform integer in 0..<bound (bound ≥ 1) by rejection, independent of the standard library's algorithm.
-    mutating func below(_ bound: Int) -> Int {
-        let b = UInt64(bound)
-        let limit = UInt64.max - UInt64.max % b
-        while true {
-            let x = next()
-            if x < limit { return Int(x % b) }
-        }
-    }
-
+extension SplitMix64 {
     /// Fisher–Yates shuffle of `items` (own implementation: stable across Swift versions).
     mutating func permutation(_ items: [Int]) -> [Int] {
         var a = items

@@ -1,10 +1,11 @@
 import FaceEmbedding
-import XCTest
 @testable import Gallery
+import SeededRandom
+import XCTest
 
 final class FaceGalleryEnrolmentTests: XCTestCase {
     func testEnrolKeepsEveryEmbeddingAndListsIdentities() throws {
-        var rng = SeededGenerator(seed: 3)
+        var rng = SplitMix64(seed: 3)
         var g = FaceGallery.create(encoderFingerprint: GalleryTestData.encoder)
         let a = (0..<3).map { _ in GalleryTestData.embedding(&rng) }
         let b = GalleryTestData.embedding(&rng)
@@ -35,7 +36,7 @@ final class FaceGalleryEnrolmentTests: XCTestCase {
     }
 
     func testInvalidInputIsRefusedAndLeavesTheGalleryUnchanged() {
-        var rng = SeededGenerator(seed: 4)
+        var rng = SplitMix64(seed: 4)
         var g = GalleryTestData.gallery(identities: 3)
         let before = g.identities
         let e = GalleryTestData.embedding(&rng)

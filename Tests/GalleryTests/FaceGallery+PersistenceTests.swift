@@ -1,8 +1,9 @@
 import FaceEmbedding
+@testable import Gallery
+import SeededRandom
 import TestSupport
 import WeightStore
 import XCTest
-@testable import Gallery
 
 #if canImport(Glibc)
 import Glibc
@@ -26,7 +27,7 @@ final class FaceGalleryPersistenceTests: XCTestCase {
     }
 
     func testRoundTripKeepsNamesMetadataEmbeddingsAndTimes() throws {
-        var rng = SeededGenerator(seed: 11)
+        var rng = SplitMix64(seed: 11)
         let t0 = Date(timeIntervalSince1970: 1_700_000_000.75)
         var g = FaceGallery.create(encoderFingerprint: GalleryTestData.encoder, now: t0)
         try g.enroll(name: "Zoë Ångström", embeddings: (0..<3).map { _ in GalleryTestData.embedding(&rng) },

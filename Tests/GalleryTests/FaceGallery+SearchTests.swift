@@ -1,7 +1,8 @@
 import FaceEmbedding
-import LogisticHead
-import XCTest
 @testable import Gallery
+import LogisticHead
+import SeededRandom
+import XCTest
 
 final class FaceGallerySearchTests: XCTestCase {
     /// The GEMM / streaming search equals a brute-force loop over identities and embeddings: the same identities in
@@ -32,7 +33,7 @@ final class FaceGallerySearchTests: XCTestCase {
     }
 
     private func queries(_ g: FaceGallery, count: Int, seed: UInt64) -> [Embedding] {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         return (0..<count).map { i in
             i % 2 == 0 ? GalleryTestData.embedding(&rng)
                        : GalleryTestData.near(g.embedding(row: Int(rng.next() % UInt64(g.embeddingCount))), &rng, noise: 0.03)
@@ -65,7 +66,7 @@ final class FaceGallerySearchTests: XCTestCase {
 
     /// Identical embeddings under several names: ties go to the lower identity index, in every path.
     func testTiesAreBrokenByEnrolmentOrder() throws {
-        var rng = SeededGenerator(seed: 51)
+        var rng = SplitMix64(seed: 51)
         var g = FaceGallery.create(encoderFingerprint: GalleryTestData.encoder)
         let shared = GalleryTestData.embedding(&rng)
         for i in 0..<40 { try g.enroll(name: "other\(i)", embeddings: [GalleryTestData.embedding(&rng)]) }
@@ -82,7 +83,7 @@ final class FaceGallerySearchTests: XCTestCase {
     }
 
     func testOpenSetDecision() throws {
-        var rng = SeededGenerator(seed: 61)
+        var rng = SplitMix64(seed: 61)
         let g = GalleryTestData.gallery(identities: 50, seed: 62)
         let scorer = GalleryTestData.distanceScorer()
         let known = GalleryTestData.near(g.embeddings(of: "p17")![0], &rng, noise: 0.01)
@@ -113,7 +114,7 @@ final class FaceGallerySearchTests: XCTestCase {
     }
 
     func testLogisticHeadScoresWithPairFeatures() throws {
-        var rng = SeededGenerator(seed: 71)
+        var rng = SplitMix64(seed: 71)
         let g = GalleryTestData.gallery(identities: 30, seed: 72)
         // p = σ(b − Σ|Δ_k|·w): large distances give small probabilities
         let head = try LogisticHead(weights: [Float](repeating: -2, count: Embedding.dimension), balancedBias: 4,
@@ -132,7 +133,7 @@ final class FaceGallerySearchTests: XCTestCase {
 
     func testEdgeCases() throws {
         let empty = FaceGallery.create(encoderFingerprint: GalleryTestData.encoder)
-        var rng = SeededGenerator(seed: 81)
+        var rng = SplitMix64(seed: 81)
         let q = GalleryTestData.embedding(&rng)
         let r = try empty.search([q, q], scorer: GalleryTestData.distanceScorer())
         XCTAssertEqual(r.count, 2)

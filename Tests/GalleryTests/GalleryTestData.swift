@@ -1,24 +1,25 @@
-import Foundation
 import FaceEmbedding
+import Foundation
 @testable import Gallery
+import SeededRandom
 
 /// Random embeddings and galleries for the tests (seeded, so every run sees the same data).
 enum GalleryTestData {
     static let encoder = "sha256:test-encoder-1"
 
     /// A random embedding with components uniform in [−scale, scale).
-    static func embedding(_ rng: inout SeededGenerator, scale: Float = 0.15) -> Embedding {
+    static func embedding(_ rng: inout SplitMix64, scale: Float = 0.15) -> Embedding {
         Embedding((0..<Embedding.dimension).map { _ in rng.symmetricUnit() * scale })
     }
 
     /// `base` plus uniform noise in [−noise, noise) per component.
-    static func near(_ base: Embedding, _ rng: inout SeededGenerator, noise: Float = 0.01) -> Embedding {
+    static func near(_ base: Embedding, _ rng: inout SplitMix64, noise: Float = 0.01) -> Embedding {
         Embedding(base.values.map { $0 + rng.symmetricUnit() * noise })
     }
 
     /// A gallery of `identities` people "p<i>", each with 1…`maxPerIdentity` embeddings.
     static func gallery(identities: Int, maxPerIdentity: Int = 3, seed: UInt64 = 1) -> FaceGallery {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var g = FaceGallery.create(encoderFingerprint: encoder)
         for i in 0..<identities {
             let base = embedding(&rng)

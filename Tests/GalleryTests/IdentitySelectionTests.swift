@@ -1,10 +1,11 @@
-import XCTest
 @testable import Gallery
+import SeededRandom
+import XCTest
 
 final class IdentitySelectionTests: XCTestCase {
     /// Keeps the K best identities by their best row, whatever the offering order.
     func testEqualsSortingForAnyOrder() {
-        var rng = SeededGenerator(seed: 9)
+        var rng = SplitMix64(seed: 9)
         for trial in 0..<50 {
             let n = 1 + Int(rng.next() % 200)
             let k = 1 + Int(rng.next() % 12)

@@ -1,5 +1,6 @@
-import XCTest
 @testable import PairMetrics
+import SeededRandom
+import XCTest
 
 final class ScoredPairsROCTests: XCTestCase {
     // positives 0.9 0.8 0.4, negatives 0.7 0.3 0.2
