@@ -176,54 +176,50 @@ extension Convolution {
         }
     }
 
-    /// Transforms 8 tiles of one tile row: q0…q3 are the four padded input rows, `column` = 2·t0.
+    /// Transforms 8 tiles of one tile row: q0…q3 are the four padded input rows, `column` = 2·t0. A 16-float
+    /// load at `column` gives the even (E[t] = column 2t) and odd (O[t] = column 2t + 1) halves, one at
+    /// `column` + 2 gives E[t + 1] and O[t + 1].
     @inline(__always)
     private static func inputChunk8(_ q0: UnsafeMutablePointer<Float>, _ q1: UnsafeMutablePointer<Float>,
                                     _ q2: UnsafeMutablePointer<Float>, _ q3: UnsafeMutablePointer<Float>,
                                     column x: Int, into d: UnsafeMutablePointer<Float>, planeStride vs: Int) {
-        typealias V = SIMD8<Float>
-        @inline(__always) func load(_ q: UnsafeMutablePointer<Float>) -> (V, V, V, V) {
+        @inline(__always) func load(_ q: UnsafeMutablePointer<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
             let a = UnsafeRawPointer(q + x).loadUnaligned(as: SIMD16<Float>.self)
             let b = UnsafeRawPointer(q + x + 2).loadUnaligned(as: SIMD16<Float>.self)
             return (a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
         }
-        @inline(__always) func store(_ xi: Int, _ value: V) {
-            UnsafeMutableRawPointer(d + xi * vs).storeBytes(of: value, as: V.self)
+        inputTiles(load(q0), load(q1), load(q2), load(q3)) { xi, value in
+            UnsafeMutableRawPointer(d + xi * vs).storeBytes(of: value, as: SIMD8<Float>.self)
         }
-        let (e0, o0, f0, g0) = load(q0), (e1, o1, f1, g1) = load(q1)
-        let (e2, o2, f2, g2) = load(q2), (e3, o3, f3, g3) = load(q3)
+    }
+
+    /// `inputChunk8` for the last ≤ 4 tiles of a row (8-float loads, 4-wide vectors).
+    @inline(__always)
+    private static func inputChunk4(_ q0: UnsafeMutablePointer<Float>, _ q1: UnsafeMutablePointer<Float>,
+                                    _ q2: UnsafeMutablePointer<Float>, _ q3: UnsafeMutablePointer<Float>,
+                                    column x: Int, into d: UnsafeMutablePointer<Float>, planeStride vs: Int) {
+        @inline(__always) func load(_ q: UnsafeMutablePointer<Float>) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
+            let a = UnsafeRawPointer(q + x).loadUnaligned(as: SIMD8<Float>.self)
+            let b = UnsafeRawPointer(q + x + 2).loadUnaligned(as: SIMD8<Float>.self)
+            return (a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
+        }
+        inputTiles(load(q0), load(q1), load(q2), load(q3)) { xi, value in
+            UnsafeMutableRawPointer(d + xi * vs).storeBytes(of: value, as: SIMD4<Float>.self)
+        }
+    }
+
+    /// Bᵀ d B for a vector of tiles: row k of the 4×4 windows as (E[t], O[t], E[t + 1], O[t + 1]); `store(ξ, V)`
+    /// receives the 16 transformed values.
+    @inline(__always)
+    private static func inputTiles<V: SIMD>(_ r0: (V, V, V, V), _ r1: (V, V, V, V), _ r2: (V, V, V, V), _ r3: (V, V, V, V),
+                                            store: (Int, V) -> Void) where V.Scalar == Float {
+        let (e0, o0, f0, g0) = r0, (e1, o1, f1, g1) = r1, (e2, o2, f2, g2) = r2, (e3, o3, f3, g3) = r3
         // vertical Bᵀ: rows (r0 − r2, r1 + r2, r2 − r1, r1 − r3); e = E[t], o = O[t], f = E[t+1], g = O[t+1]
         let ea = e0 - e2, eb = e1 + e2, ec = e2 - e1, ed = e1 - e3
         let oa = o0 - o2, ob = o1 + o2, oc = o2 - o1, od = o1 - o3
         let fa = f0 - f2, fb = f1 + f2, fc = f2 - f1, fd = f1 - f3
         let ga = g0 - g2, gb = g1 + g2, gc = g2 - g1, gd = g1 - g3
         // horizontal B: (E[t] − E[t+1], O[t] + E[t+1], E[t+1] − O[t], O[t] − O[t+1])
-        store(0, ea - fa); store(1, oa + fa); store(2, fa - oa); store(3, oa - ga)
-        store(4, eb - fb); store(5, ob + fb); store(6, fb - ob); store(7, ob - gb)
-        store(8, ec - fc); store(9, oc + fc); store(10, fc - oc); store(11, oc - gc)
-        store(12, ed - fd); store(13, od + fd); store(14, fd - od); store(15, od - gd)
-    }
-
-    /// `inputChunk8` for the last ≤ 4 tiles of a row.
-    @inline(__always)
-    private static func inputChunk4(_ q0: UnsafeMutablePointer<Float>, _ q1: UnsafeMutablePointer<Float>,
-                                    _ q2: UnsafeMutablePointer<Float>, _ q3: UnsafeMutablePointer<Float>,
-                                    column x: Int, into d: UnsafeMutablePointer<Float>, planeStride vs: Int) {
-        typealias V = SIMD4<Float>
-        @inline(__always) func load(_ q: UnsafeMutablePointer<Float>) -> (V, V, V, V) {
-            let a = UnsafeRawPointer(q + x).loadUnaligned(as: SIMD8<Float>.self)
-            let b = UnsafeRawPointer(q + x + 2).loadUnaligned(as: SIMD8<Float>.self)
-            return (a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
-        }
-        @inline(__always) func store(_ xi: Int, _ value: V) {
-            UnsafeMutableRawPointer(d + xi * vs).storeBytes(of: value, as: V.self)
-        }
-        let (e0, o0, f0, g0) = load(q0), (e1, o1, f1, g1) = load(q1)
-        let (e2, o2, f2, g2) = load(q2), (e3, o3, f3, g3) = load(q3)
-        let ea = e0 - e2, eb = e1 + e2, ec = e2 - e1, ed = e1 - e3
-        let oa = o0 - o2, ob = o1 + o2, oc = o2 - o1, od = o1 - o3
-        let fa = f0 - f2, fb = f1 + f2, fc = f2 - f1, fd = f1 - f3
-        let ga = g0 - g2, gb = g1 + g2, gc = g2 - g1, gd = g1 - g3
         store(0, ea - fa); store(1, oa + fa); store(2, fa - oa); store(3, oa - ga)
         store(4, eb - fb); store(5, ob + fb); store(6, fb - ob); store(7, ob - gb)
         store(8, ec - fc); store(9, oc + fc); store(10, fc - oc); store(11, oc - gc)
