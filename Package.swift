@@ -72,7 +72,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ModelImport"], path: "Tests/TestSupport"),
         .testTarget(name: "WeightStoreTests", dependencies: ["WeightStore", "TestSupport"]),
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "WeightStore", "TestSupport"]),
-        .testTarget(name: "NetLayersTests", dependencies: ["NetLayers", "TestSupport"]),
+        .testTarget(name: "NetLayersTests", dependencies: ["NetLayers", "SeededRandom", "TestSupport"]),
         .testTarget(name: "PairNetTests", dependencies: ["PairNet", "ImageInput", "TestSupport"]),
         .testTarget(name: "ImageInputTests", dependencies: ["ImageInput", "TestSupport"]),
         .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "ImageInput", "TestSupport"]),

@@ -1,11 +1,12 @@
-import XCTest
 @testable import NetLayers
+import SeededRandom
+import XCTest
 
 /// Winograd F(2×2, 3×3) against the naive direct reference: random plane sizes (odd, even, smaller than a
 /// tile), channel counts that are not multiples of 8, batches, every epilogue and every blocking.
 final class ConvolutionWinogradTests: XCTestCase {
     func testWinogradMatchesNaiveOnRandomShapes() {
-        var rng = SeededRandom(seed: 2024)
+        var rng = SplitMix64(seed: 2024)
         for trial in 0..<24 {
             let inC = Int.random(in: 1...19, using: &rng), outC = Int.random(in: 1...21, using: &rng)
             let h = Int.random(in: 1...23, using: &rng), w = Int.random(in: 1...23, using: &rng)
@@ -18,7 +19,7 @@ final class ConvolutionWinogradTests: XCTestCase {
 
     /// The encoder's 3×3/1 p1 shapes (one image each; the naive reference is slow in debug builds).
     func testEncoderShapes() {
-        var rng = SeededRandom(seed: 11)
+        var rng = SplitMix64(seed: 11)
         for (c, side) in [(32, 35), (64, 17), (128, 8), (256, 4), (256, 3)] {
             let conv = randomConv(inC: c, outC: c, rng: &rng)
             compare(conv, rng.tensor(Shape4(n: 1, c: c, h: side, w: side)), epilogueKind: 2,
@@ -28,7 +29,7 @@ final class ConvolutionWinogradTests: XCTestCase {
 
     /// Blocks of one tile row, of a few rows spanning image boundaries, and of the whole batch.
     func testBlockingVariants() {
-        var rng = SeededRandom(seed: 5)
+        var rng = SplitMix64(seed: 5)
         let conv = randomConv(inC: 6, outC: 5, rng: &rng)
         let input = rng.tensor(Shape4(n: 4, c: 6, h: 9, w: 14))   // 5 tile rows of 7 tiles per image
         let perRow = 16 * (6 + 5) * 7
@@ -42,7 +43,7 @@ final class ConvolutionWinogradTests: XCTestCase {
 
     /// `.automatic` picks Winograd only where it saves multiply-adds, and the folded weights are re-transformed.
     func testAutomaticDispatchAndFolding() {
-        var rng = SeededRandom(seed: 8)
+        var rng = SplitMix64(seed: 8)
         let conv = randomConv(inC: 4, outC: 3, rng: &rng)
         XCTAssertTrue(conv.isWinogradShape)
         XCTAssertEqual(conv.winogradWeights.count, 16 * 4 * 3)
@@ -64,36 +65,16 @@ final class ConvolutionWinogradTests: XCTestCase {
 
     // MARK: helpers
 
-    private func randomConv(inC: Int, outC: Int, rng: inout SeededRandom) -> Convolution {
+    private func randomConv(inC: Int, outC: Int, rng: inout SplitMix64) -> Convolution {
         Convolution(outputChannels: outC, inputChannels: inC, kernel: (3, 3), stride: (1, 1), padding: (1, 1),
                     weights: rng.floats(outC * inC * 9), bias: rng.floats(outC))
     }
 
-    /// epilogueKind: 0 = bias only, 1 = ReLU, 2 = residual + ReLU.
-    private func compare(_ conv: Convolution, _ inputTensor: Tensor4, epilogueKind: Int, scratchLimit: Int,
-                         algorithm: Convolution.Algorithm = .winograd, rng: inout SeededRandom,
+    /// `assertMatchesNaive` on the winograd path unless `algorithm` says otherwise.
+    private func compare(_ conv: Convolution, _ input: Tensor4, epilogueKind: Int, scratchLimit: Int,
+                         algorithm: Convolution.Algorithm = .winograd, rng: inout SplitMix64,
                          file: StaticString = #filePath, line: UInt = #line) {
-        var input = inputTensor
-        let outShape = conv.outputShape(for: input.shape)
-        var residual = rng.tensor(outShape)
-        var fast = Tensor4(shape: outShape, values: [Float](repeating: .nan, count: outShape.count))   // catches unwritten elements
-        var naive = Tensor4(zeros: outShape)
-        let scratch = FloatBuffer()
-        input.withFeatureMap { i in
-            residual.withFeatureMap { r in
-                let epilogue: ConvEpilogue = epilogueKind == 0 ? .none : epilogueKind == 1 ? .relu : .addThenReLU(r)
-                fast.withFeatureMap {
-                    conv.forward(i, into: $0, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit, algorithm: algorithm)
-                }
-                naive.withFeatureMap { conv.forwardNaive(i, into: $0, epilogue: epilogue) }
-            }
-        }
-        let tolerance = 1e-5 * Float(conv.patchSize).squareRoot() * 4
-        let diff = fast.values.indices.reduce(Float(0)) { m, k in
-            let d = abs(fast.values[k] - naive.values[k])
-            return d.isNaN ? .infinity : max(m, d)
-        }
-        XCTAssertLessThan(diff, tolerance, "winograd \(conv.inputChannels)→\(conv.outputChannels) on \(input.shape)",
-                          file: file, line: line)
+        assertMatchesNaive(conv, input, epilogueKind: epilogueKind, scratchLimit: scratchLimit, algorithm: algorithm,
+                           rng: &rng, file: file, line: line)
     }
 }

@@ -1,5 +1,6 @@
-import XCTest
 @testable import NetLayers
+import SeededRandom
+import XCTest
 
 final class ConvolutionTests: XCTestCase {
     /// A hand-computed case pins the reference itself: cross-correlation (no kernel flip), zero padding, bias.
@@ -29,7 +30,7 @@ final class ConvolutionTests: XCTestCase {
     /// im2col + GEMM against the naive reference on random shapes: kernels 1/3/5/7, strides 1/2, padding
     /// 0…3, channel counts not multiples of 8, batch 1 and 5, odd and non-square planes, every epilogue.
     func testGEMMPathMatchesNaiveOnRandomShapes() {
-        var rng = SeededRandom(seed: 42)
+        var rng = SplitMix64(seed: 42)
         var cases = 0
         for kernel in [1, 3, 5, 7] {
             for stride in [1, 2] {
@@ -52,7 +53,7 @@ final class ConvolutionTests: XCTestCase {
 
     /// Non-square kernels, strides and paddings (the engine is general, e.g. for the detector).
     func testAsymmetricHyperParameters() {
-        var rng = SeededRandom(seed: 7)
+        var rng = SplitMix64(seed: 7)
         checkAgainstNaive(inC: 5, outC: 6, h: 11, w: 19, kernel: (3, 5), stride: (1, 2), padding: (2, 1), batch: 2,
                           epilogueKind: 1, rng: &rng)
         checkAgainstNaive(inC: 2, outC: 3, h: 9, w: 4, kernel: (5, 1), stride: (2, 1), padding: (0, 0), batch: 3,
@@ -62,7 +63,7 @@ final class ConvolutionTests: XCTestCase {
     /// Small scratch limits force the other column blocks: groups of 2 images, per-image row bands,
     /// single-row bands, and the pointwise (no im2col) path.
     func testBlockingVariantsMatchNaive() {
-        var rng = SeededRandom(seed: 99)
+        var rng = SplitMix64(seed: 99)
         let conv = randomConv(inC: 7, outC: 5, kernel: (3, 3), stride: (1, 1), padding: (1, 1), rng: &rng)
         let input = rng.tensor(Shape4(n: 5, c: 7, h: 13, w: 10))
         let k = conv.patchSize, hw = 13 * 10
@@ -84,7 +85,7 @@ final class ConvolutionTests: XCTestCase {
 
     /// Planes smaller than the kernel ("same" padding on 1×1, 2×3 and 4×4 planes, as in the encoder's last stages).
     func testTinyPlanesWithSamePadding() {
-        var rng = SeededRandom(seed: 17)
+        var rng = SplitMix64(seed: 17)
         checkAgainstNaive(inC: 5, outC: 3, h: 1, w: 1, kernel: (3, 3), stride: (1, 1), padding: (1, 1), batch: 3,
                           epilogueKind: 2, rng: &rng)
         checkAgainstNaive(inC: 2, outC: 4, h: 2, w: 3, kernel: (7, 7), stride: (1, 1), padding: (3, 3), batch: 2,
@@ -95,7 +96,7 @@ final class ConvolutionTests: XCTestCase {
 
     /// A 1×1 plane through a "same" kernel uses only the centre tap: a K = I product with gathered weights.
     func testSingleTapOnOnePixelPlanes() {
-        var rng = SeededRandom(seed: 23)
+        var rng = SplitMix64(seed: 23)
         let conv = randomConv(inC: 11, outC: 6, kernel: (3, 3), stride: (1, 1), padding: (1, 1), rng: &rng)
         let input = rng.tensor(Shape4(n: 4, c: 11, h: 1, w: 1))
         XCTAssertEqual(conv.plan(for: input.shape).scratchCount, 6 * 11)
@@ -109,7 +110,7 @@ final class ConvolutionTests: XCTestCase {
 
     /// The detector's shapes: a single large image, 5×5 stride 2 down-sampling and a 9×9 single-output conv.
     func testDetectorLikeShapes() {
-        var rng = SeededRandom(seed: 5)
+        var rng = SplitMix64(seed: 5)
         checkAgainstNaive(inC: 3, outC: 16, h: 67, w: 45, kernel: (5, 5), stride: (2, 2), padding: (0, 0), batch: 1,
                           epilogueKind: 1, rng: &rng)
         checkAgainstNaive(inC: 45, outC: 1, h: 21, w: 17, kernel: (9, 9), stride: (1, 1), padding: (4, 4), batch: 1,
@@ -117,7 +118,7 @@ final class ConvolutionTests: XCTestCase {
     }
 
     func testFoldingAffineEqualsConvolutionThenAffine() {
-        var rng = SeededRandom(seed: 3)
+        var rng = SplitMix64(seed: 3)
         let conv = randomConv(inC: 4, outC: 6, kernel: (3, 3), stride: (1, 1), padding: (1, 1), rng: &rng)
         let affine = ChannelAffine(gamma: rng.floats(6), beta: rng.floats(6))
         var input = rng.tensor(Shape4(n: 2, c: 4, h: 8, w: 9))
@@ -133,42 +134,23 @@ final class ConvolutionTests: XCTestCase {
     // MARK: helpers
 
     private func randomConv(inC: Int, outC: Int, kernel: (Int, Int), stride: (Int, Int), padding: (Int, Int),
-                            rng: inout SeededRandom) -> Convolution {
+                            rng: inout SplitMix64) -> Convolution {
         Convolution(outputChannels: outC, inputChannels: inC, kernel: kernel, stride: stride, padding: padding,
                     weights: rng.floats(outC * inC * kernel.0 * kernel.1), bias: rng.floats(outC))
     }
 
     private func checkAgainstNaive(inC: Int, outC: Int, h: Int, w: Int, kernel: (Int, Int), stride: (Int, Int),
-                                   padding: (Int, Int), batch: Int, epilogueKind: Int, rng: inout SeededRandom) {
+                                   padding: (Int, Int), batch: Int, epilogueKind: Int, rng: inout SplitMix64) {
         let conv = randomConv(inC: inC, outC: outC, kernel: kernel, stride: stride, padding: padding, rng: &rng)
         compare(conv, rng.tensor(Shape4(n: batch, c: inC, h: h, w: w)), epilogueKind: epilogueKind,
                 scratchLimit: Convolution.defaultScratchLimit, rng: &rng)
     }
 
-    /// epilogueKind: 0 = bias only, 1 = ReLU, 2 = residual + ReLU. The im2col path unless `algorithm` says
-    /// otherwise (Winograd has its own tests in `Convolution+WinogradTests.swift`).
-    private func compare(_ conv: Convolution, _ inputTensor: Tensor4, epilogueKind: Int, scratchLimit: Int,
-                         algorithm: Convolution.Algorithm = .im2col,
-                         rng: inout SeededRandom, file: StaticString = #filePath, line: UInt = #line) {
-        var input = inputTensor
-        let outShape = conv.outputShape(for: input.shape)
-        var residual = rng.tensor(outShape)
-        var fast = Tensor4(shape: outShape, values: [Float](repeating: .nan, count: outShape.count))   // catches unwritten elements
-        var naive = Tensor4(zeros: outShape)
-        let scratch = FloatBuffer()
-        input.withFeatureMap { i in
-            residual.withFeatureMap { r in
-                let epilogue: ConvEpilogue = epilogueKind == 0 ? .none : epilogueKind == 1 ? .relu : .addThenReLU(r)
-                fast.withFeatureMap {
-                    conv.forward(i, into: $0, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit, algorithm: algorithm)
-                }
-                naive.withFeatureMap { conv.forwardNaive(i, into: $0, epilogue: epilogue) }
-            }
-        }
-        let tolerance = 1e-5 * Float(conv.patchSize).squareRoot() * 4
-        let diff = maxAbsDifference(fast.values, naive.values)
-        XCTAssertLessThan(diff, tolerance,
-                          "conv \(conv.kernelHeight)x\(conv.kernelWidth)/\(conv.strideY),\(conv.strideX) p\(conv.paddingY),\(conv.paddingX) on \(input.shape)",
-                          file: file, line: line)
+    /// `assertMatchesNaive` on the im2col path unless `algorithm` says otherwise.
+    private func compare(_ conv: Convolution, _ input: Tensor4, epilogueKind: Int, scratchLimit: Int,
+                         algorithm: Convolution.Algorithm = .im2col, rng: inout SplitMix64,
+                         file: StaticString = #filePath, line: UInt = #line) {
+        assertMatchesNaive(conv, input, epilogueKind: epilogueKind, scratchLimit: scratchLimit, algorithm: algorithm,
+                           rng: &rng, file: file, line: line)
     }
 }

@@ -1,5 +1,6 @@
-import XCTest
 @testable import NetLayers
+import SeededRandom
+import XCTest
 
 final class FullyConnectedTests: XCTestCase {
     /// dlib orientation: out = in · W with W [numInputs, numOutputs].
@@ -13,7 +14,7 @@ final class FullyConnectedTests: XCTestCase {
     }
 
     func testGEMMMatchesNaiveWithAndWithoutBiasOnFlattenedInput() {
-        var rng = SeededRandom(seed: 21)
+        var rng = SplitMix64(seed: 21)
         for bias in [false, true] {
             let fc = FullyConnected(numInputs: 3 * 2 * 2, numOutputs: 7, weights: rng.floats(12 * 7),
                                     bias: bias ? rng.floats(7) : nil)

@@ -1,23 +1,47 @@
 import NetLayers
+import SeededRandom
+import XCTest
 
-/// A seeded SplitMix64 generator so that random-shape tests are reproducible.
-struct SeededRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// Random tensors from the project's seeded generator, so that random-shape tests are reproducible.
+extension SplitMix64 {
     /// `count` floats uniform in [-1, 1).
     mutating func floats(_ count: Int) -> [Float] { (0..<count).map { _ in Float.random(in: -1..<1, using: &self) } }
     mutating func tensor(_ shape: Shape4) -> Tensor4 { Tensor4(shape: shape, values: floats(shape.count)) }
 }
 
-/// max |a − b| over two equal-length arrays.
+/// max |a − b| over two equal-length arrays (infinity when any difference is NaN).
 func maxAbsDifference(_ a: [Float], _ b: [Float]) -> Float {
     precondition(a.count == b.count, "compared arrays differ in length: \(a.count) vs \(b.count)")
-    return zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
+    return zip(a, b).reduce(0) { m, pair in
+        let d = abs(pair.0 - pair.1)
+        return d.isNaN ? .infinity : max(m, d)
+    }
+}
+
+/// Runs `conv.forward(algorithm:)` and `forwardNaive` on `input` with the epilogue `epilogueKind`
+/// (0 = bias only, 1 = ReLU, 2 = random residual + ReLU) and asserts they agree within float rounding for the
+/// layer's patch size. The fast output starts as NaN, so an unwritten element fails.
+func assertMatchesNaive(_ conv: Convolution, _ inputTensor: Tensor4, epilogueKind: Int, scratchLimit: Int,
+                        algorithm: Convolution.Algorithm, rng: inout SplitMix64,
+                        file: StaticString = #filePath, line: UInt = #line) {
+    var input = inputTensor
+    let outShape = conv.outputShape(for: input.shape)
+    var residual = rng.tensor(outShape)
+    var fast = Tensor4(shape: outShape, values: [Float](repeating: .nan, count: outShape.count))
+    var naive = Tensor4(zeros: outShape)
+    let scratch = FloatBuffer()
+    input.withFeatureMap { i in
+        residual.withFeatureMap { r in
+            let epilogue: ConvEpilogue = epilogueKind == 0 ? .none : epilogueKind == 1 ? .relu : .addThenReLU(r)
+            fast.withFeatureMap {
+                conv.forward(i, into: $0, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit, algorithm: algorithm)
+            }
+            naive.withFeatureMap { conv.forwardNaive(i, into: $0, epilogue: epilogue) }
+        }
+    }
+    let tolerance = 1e-5 * Float(conv.patchSize).squareRoot() * 4
+    XCTAssertLessThan(maxAbsDifference(fast.values, naive.values), tolerance,
+                      "\(algorithm) conv \(conv.kernelHeight)x\(conv.kernelWidth)/\(conv.strideY),\(conv.strideX) "
+                      + "p\(conv.paddingY),\(conv.paddingX) \(conv.inputChannels)→\(conv.outputChannels) on \(input.shape)",
+                      file: file, line: line)
 }
