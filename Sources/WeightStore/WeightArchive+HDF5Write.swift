@@ -54,8 +54,11 @@ struct HDF5Writer {
         guard H5Fflush(file.id, H5F_SCOPE_GLOBAL) >= 0 else { throw fail("flush failed") }
         let size = H5Fget_file_image(file.id, nil, 0)
         guard size > 0 else { throw fail("cannot read back the file image") }
-        var image = [UInt8](repeating: 0, count: size)
-        let copied = image.withUnsafeMutableBytes { H5Fget_file_image(file.id, $0.baseAddress, size) }
+        var copied = 0
+        var image = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in   // no zero-fill pass first
+            copied = H5Fget_file_image(file.id, buffer.baseAddress, size)
+            count = copied == size ? size : 0
+        }
         guard copied == size else { throw fail("cannot read back the file image") }
         HDF5FileImage.repairSuperblockChecksum(&image)
         return image
