@@ -39,6 +39,11 @@ let package = Package(
         .target(name: "FaceEmbedding", swiftSettings: fastSwift),
         .target(name: "PairNet", dependencies: ["NetLayers", "WeightStore", "FaceEmbedding"], swiftSettings: fastSwift),
 
+        // MARK: Learning a similarity function (topology as data, training engine, class-folder data)
+        .target(name: "LayerGraph", dependencies: ["NetLayers", "WeightStore"], swiftSettings: fastSwift),
+        .target(name: "NetTraining", dependencies: ["LayerGraph", "NetLayers", "WeightStore", "SeededRandom", "COpenBLAS"], swiftSettings: fastSwift),
+        .target(name: "ImageDataset", dependencies: ["ImageInput", "LayerGraph", "SeededRandom"], swiftSettings: fastSwift),
+
         // MARK: Photos to chips
         .target(name: "ImageInput", dependencies: ["CTurboJPEG", "CPNG"], swiftSettings: fastSwift),
         .target(name: "FaceDetection", dependencies: ["NetLayers", "WeightStore", "ImageInput"], swiftSettings: fastSwift),
@@ -73,6 +78,9 @@ let package = Package(
         .testTarget(name: "WeightStoreTests", dependencies: ["WeightStore", "TestSupport"]),
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "WeightStore", "TestSupport"]),
         .testTarget(name: "NetLayersTests", dependencies: ["NetLayers", "SeededRandom", "TestSupport"]),
+        .testTarget(name: "LayerGraphTests", dependencies: ["LayerGraph", "NetLayers", "WeightStore", "TestSupport"]),
+        .testTarget(name: "NetTrainingTests", dependencies: ["NetTraining", "LayerGraph", "NetLayers", "WeightStore", "SeededRandom", "LogisticHead", "FaceEmbedding", "TestSupport"]),
+        .testTarget(name: "ImageDatasetTests", dependencies: ["ImageDataset", "ImageInput", "LayerGraph", "SeededRandom", "TestSupport"]),
         .testTarget(name: "PairNetTests", dependencies: ["PairNet", "ImageInput", "TestSupport"]),
         .testTarget(name: "ImageInputTests", dependencies: ["ImageInput", "TestSupport"]),
         .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "ImageInput", "TestSupport"]),

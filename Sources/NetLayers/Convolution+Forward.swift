@@ -207,7 +207,7 @@ extension Convolution {
 
     /// Packs output rows `rows` of images `images` into `cols [K, images.count·rows.count·Wo]`
     /// (row k = (i, ky, kx), column = (image, oy, ox)); padding positions become 0.
-    func im2col(_ input: FeatureMap, images: Range<Int>, rows: Range<Int>, outWidth wo: Int,
+    public func im2col(_ input: FeatureMap, images: Range<Int>, rows: Range<Int>, outWidth wo: Int,
                 into cols: UnsafeMutablePointer<Float>) {
         let h = input.shape.h, w = input.shape.w
         if isSameSizeStrideOne(h: h, w: w), rows.count == h {

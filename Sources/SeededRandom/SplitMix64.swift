@@ -2,7 +2,8 @@
 /// sequence, so that everything pairmatch draws at random (k-fold assignment, chip jitter, synthetic galleries)
 /// is reproducible from a seed and independent of the standard library's algorithms. Not cryptographic.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    /// The whole generator state: `SplitMix64(seed: g.state)` continues `g`'s sequence exactly (checkpoints).
+    public private(set) var state: UInt64
 
     public init(seed: UInt64) { state = seed }
 
