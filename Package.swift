@@ -56,7 +56,7 @@ let package = Package(
         .target(name: "SeededRandom", swiftSettings: fastSwift),
         .target(name: "PairMetrics", dependencies: ["SeededRandom"], swiftSettings: fastSwift),
         .target(name: "LogisticHead", dependencies: ["WeightStore", "FaceEmbedding", "PairMetrics", "COpenBLAS"], swiftSettings: fastSwift),
-        .target(name: "Gallery", dependencies: ["WeightStore", "FaceEmbedding", "LogisticHead", "SeededRandom", "COpenBLAS"], swiftSettings: fastSwift),
+        .target(name: "Gallery", dependencies: ["WeightStore", "FaceEmbedding", "LogisticHead", "SeededRandom", "NetLayers", "COpenBLAS"], swiftSettings: fastSwift),
 
         // MARK: Pairs files (CSV or LFW pairs lists) shared by score, train-head and eval
         .target(name: "PairsInput", dependencies: [.product(name: "CSV", package: "CSV.swift")], swiftSettings: fastSwift),
@@ -69,6 +69,7 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
                 "WeightStore", "ModelImport", "PairsInput", "FaceAnalysis", "FaceDetection", "FaceAlignment", "PairNet",
                 "FaceEmbedding", "ImageInput", "LogisticHead", "PairMetrics", "NetLayers", "Gallery",
+                "LayerGraph", "NetTraining", "ImageDataset",
             ],
             swiftSettings: fastSwift
         ),

@@ -9,7 +9,7 @@ public enum OrderedWork {
     public static func run<R>(count: Int, threads: Int, work: @Sendable (Int) -> R, emit: (Int, R) -> Void) {
         guard count > 0 else { return }
         let state = State<R>(count: count)
-        BLASThreads.set(1)   // items in parallel; BLAS must not add threads of its own
+        BLASThreads.useSingleThreadedBLAS()   // items in parallel; BLAS must not add threads of its own
         withoutActuallyEscaping(emit) { emit in
             let box = EmitBox(emit)
             DispatchQueue.concurrentPerform(iterations: min(max(1, threads), count)) { _ in

@@ -69,31 +69,30 @@ public enum DetectorBenchmark {
     /// detection at the largest image.
     public static func run(detector: FaceDetector, images: [RGBImage], repetitions: Int = 5, blasThreads: Int = 1,
                            profileStages: Bool = false) -> Report {
-        let previous = BLASThreads.count
-        BLASThreads.set(blasThreads)
-        defer { BLASThreads.set(previous) }
-        let reps = max(1, repetitions)
-        var timings: [ImageTiming] = []
-        for image in images {
-            var faces = detector.detections(in: image).count
-            _ = detector.detections(in: image, path: .generic)
-            var fast: [Double] = [], generic: [Double] = []
-            for _ in 0..<reps {
-                fast.append(milliseconds { faces = detector.detections(in: image).count })
-                generic.append(milliseconds { _ = detector.detections(in: image, path: .generic) })
+        BLASThreads.withThreads(blasThreads) {
+            let reps = max(1, repetitions)
+            var timings: [ImageTiming] = []
+            for image in images {
+                var faces = detector.detections(in: image).count
+                _ = detector.detections(in: image, path: .generic)
+                var fast: [Double] = [], generic: [Double] = []
+                for _ in 0..<reps {
+                    fast.append(milliseconds { faces = detector.detections(in: image).count })
+                    generic.append(milliseconds { _ = detector.detections(in: image, path: .generic) })
+                }
+                fast.sort()
+                let layout = detector.model.pyramid.layout(width: image.width, height: image.height)
+                timings.append(ImageTiming(
+                    width: image.width, height: image.height, tensorHeight: layout.height, tensorWidth: layout.width,
+                    multiplyAdds: detector.model.network.multiplyAdds(height: layout.height, width: layout.width),
+                    faces: faces, bestMilliseconds: fast[0], medianMilliseconds: median(fast),
+                    baselineMedianMilliseconds: median(generic),
+                    stageMilliseconds: profileStages ? stageProfile(detector: detector, image: image, repetitions: reps) : [],
+                    baselineStageMilliseconds: profileStages
+                        ? stageProfile(detector: detector, image: image, repetitions: reps, path: .generic) : []))
             }
-            fast.sort()
-            let layout = detector.model.pyramid.layout(width: image.width, height: image.height)
-            timings.append(ImageTiming(
-                width: image.width, height: image.height, tensorHeight: layout.height, tensorWidth: layout.width,
-                multiplyAdds: detector.model.network.multiplyAdds(height: layout.height, width: layout.width),
-                faces: faces, bestMilliseconds: fast[0], medianMilliseconds: median(fast),
-                baselineMedianMilliseconds: median(generic),
-                stageMilliseconds: profileStages ? stageProfile(detector: detector, image: image, repetitions: reps) : [],
-                baselineStageMilliseconds: profileStages
-                    ? stageProfile(detector: detector, image: image, repetitions: reps, path: .generic) : []))
+            return Report(images: timings, blasThreads: BLASThreads.count, repetitions: reps)
         }
-        return Report(images: timings, blasThreads: BLASThreads.count, repetitions: reps)
     }
 
     /// Median milliseconds of each stage of one network pass on `image` (no upsampling): index 0 renders the

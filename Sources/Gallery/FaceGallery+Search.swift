@@ -1,4 +1,5 @@
 import COpenBLAS
+import NetLayers
 import FaceEmbedding
 import Foundation
 
@@ -105,9 +106,7 @@ extension FaceGallery {
         for (i, e) in queries.enumerated() { packed.replaceSubrange(i * d ..< (i + 1) * d, with: e.values) }
         let queryNorms = queries.map { e in e.values.withUnsafeBufferPointer { Self.squaredNorm($0.baseAddress!) } }   // [Q]
 
-        let previousBLASThreads = pm_blas_get_threads()
-        pm_blas_set_threads(1)
-        defer { pm_blas_set_threads(previousBLASThreads) }
+        BLASThreads.useSingleThreadedBLAS()     // workers split the rows; see BLASThreads
 
         var perWorker = [[IdentitySelection]](repeating: [], count: workers)
         matrix.withUnsafeBufferPointer { m in

@@ -15,14 +15,29 @@ public func gemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: 
              beta, c, Int32(ldc))
 }
 
-/// OpenBLAS's worker-thread count. It is process-wide: every BLAS call in the process (in any module)
-/// uses it, so set it once per phase rather than per call.
+/// The one owner of OpenBLAS's process-wide worker-thread count (no other code calls `openblas_set_num_threads`).
+///
+/// The policy: pairmatch parallelises across items itself (faces, image chunks of a training batch, gallery
+/// rows), each worker calling single-threaded GEMMs, so every entry point that runs BLAS work in parallel calls
+/// `useSingleThreadedBLAS()` first. OpenBLAS's own threads measured slower on this project's small shapes (see
+/// `Encoder`), and a fixed count keeps results reproducible. Only benchmarks that measure OpenBLAS threading
+/// use `withThreads(_:_:)`, which restores the previous count.
 public enum BLASThreads {
     /// The number of threads OpenBLAS uses per call.
     public static var count: Int { Int(pm_blas_get_threads()) }
 
-    /// Sets the process-wide OpenBLAS thread count (≥ 1); no-op when unchanged.
-    public static func set(_ threads: Int) {
+    /// The policy above: OpenBLAS single-threaded (a no-op when it already is).
+    public static func useSingleThreadedBLAS() { set(1) }
+
+    /// Runs `body` with OpenBLAS on `threads` threads (≥ 1), then restores the previous count.
+    public static func withThreads<T>(_ threads: Int, _ body: () throws -> T) rethrows -> T {
+        let previous = count
+        set(threads)
+        defer { set(previous) }
+        return try body()
+    }
+
+    private static func set(_ threads: Int) {
         let t = max(1, threads)
         if Int(pm_blas_get_threads()) != t { pm_blas_set_threads(Int32(t)) }
     }

@@ -77,7 +77,7 @@ public final class TrainingNetwork {
     /// the running averages.
     public func forward(_ input: UnsafePointer<Float>, count: Int, mode: TrainingMode) -> UnsafePointer<Float> {
         precondition(count > 0, "forward: empty batch")
-        BLASThreads.set(1)
+        BLASThreads.useSingleThreadedBLAS()
         context.mode = mode
         let x = inputBuffer.map(spec.input.shape.batch(count))
         x.data.update(from: input, count: x.shape.count)
@@ -91,7 +91,7 @@ public final class TrainingNetwork {
     public func backward(outputGradient: UnsafePointer<Float>, inputGradient: UnsafeMutablePointer<Float>? = nil) {
         precondition(lastBatch > 0, "backward before forward")
         precondition(inputGradient == nil || firstTrainedLayer == 0, "backward: no input gradient through frozen layers")
-        BLASThreads.set(1)
+        BLASThreads.useSingleThreadedBLAS()
         let dy = FeatureMap(shape: outputShape.batch(lastBatch), data: UnsafeMutablePointer(mutating: outputGradient))
         let dx = inputGradient.map { FeatureMap(shape: spec.input.shape.batch(lastBatch), data: $0) }
         storage.gradients.update(repeating: 0, count: storage.count)     // frozen layers keep 0

@@ -13,7 +13,7 @@ import WeightStore
 ///
 /// Threading (`threads`, default 1): faces in parallel, OpenBLAS single-threaded. A call with B chips
 /// and T threads runs min(T, B) workers, each embedding its own share of the chips in batches of at most
-/// `maxBatch` through single-threaded GEMMs (`BLASThreads.set(1)`, process-wide), so workers never
+/// `maxBatch` through single-threaded GEMMs (`BLASThreads.useSingleThreadedBLAS()`, process-wide), so workers never
 /// oversubscribe the cores and never wait on each other inside a layer. OpenBLAS's own threads were
 /// measured and rejected: on the 2-core target they made every GEMM of this network slower (the shapes
 /// are small: M = 32…256), and a one-face call on 2 BLAS threads took 2.4× the wall time of one thread
@@ -82,7 +82,7 @@ public final class Encoder: Sendable {
         guard !chips.isEmpty else { return [] }
         let dim = ResNetTopology.embeddingDimension
         let workers = min(max(1, threads), chips.count)
-        BLASThreads.set(1)
+        BLASThreads.useSingleThreadedBLAS()
         // Work items: contiguous runs of ≤ maxBatch chips, spread evenly over the workers.
         let perPass = min(maxBatch, (chips.count + workers - 1) / workers)
         let items = stride(from: 0, to: chips.count, by: perPass).map { ($0, min(perPass, chips.count - $0)) }

@@ -68,7 +68,6 @@ public enum EncoderBenchmark {
                            naiveBaseline: Bool = true, secondsPerConfiguration: Double = 2) -> Report {
         let chips = syntheticChips(max(1, batchSizes.max() ?? 1))
         var results: [Measurement] = []
-        let savedBLASThreads = BLASThreads.count
         for t in threads {
             for b in batchSizes {
                 results.append(measure(encoder, Array(chips.prefix(b)), threads: t, algorithm: .gemm,
@@ -77,7 +76,6 @@ public enum EncoderBenchmark {
         }
         let naive = naiveBaseline
             ? measure(encoder, [chips[0]], threads: 1, algorithm: .naive, seconds: 0, path: "naive direct") : nil
-        BLASThreads.set(savedBLASThreads)
         return Report(measurements: results, naive: naive, flopsPerFace: encoder.flopsPerFace,
                       peakResidentMegabytes: peakResidentMegabytes())
     }

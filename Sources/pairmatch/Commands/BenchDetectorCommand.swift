@@ -42,7 +42,6 @@ struct BenchDetectorCommand: ParsableCommand {
                 }
             }
         } catch { throw CommandFailure.badInput(error) }
-        BLASThreads.set(1)
         let report = DetectorBenchmark.run(detector: detector, images: photos.map(\.2), repetitions: repetitions,
                                            profileStages: stages)
         print(report)
