@@ -37,7 +37,7 @@ let package = Package(
         // MARK: Numerics and networks
         .target(name: "NetLayers", dependencies: ["COpenBLAS"], swiftSettings: fastSwift),
         .target(name: "FaceEmbedding", swiftSettings: fastSwift),
-        .target(name: "PairNet", dependencies: ["NetLayers", "WeightStore", "FaceEmbedding"], swiftSettings: fastSwift),
+        .target(name: "PairNet", dependencies: ["NetLayers", "WeightStore", "FaceEmbedding", "LayerGraph"], swiftSettings: fastSwift),
 
         // MARK: Learning a similarity function (topology as data, training engine, class-folder data)
         .target(name: "LayerGraph", dependencies: ["NetLayers", "WeightStore"], swiftSettings: fastSwift),
@@ -61,6 +61,9 @@ let package = Package(
         // MARK: Pairs files (CSV or LFW pairs lists) shared by score, train-head and eval
         .target(name: "PairsInput", dependencies: [.product(name: "CSV", package: "CSV.swift")], swiftSettings: fastSwift),
 
+        // MARK: Workflows the front ends share
+        .target(name: "EncoderTraining", dependencies: ["NetTraining", "LayerGraph", "ImageDataset", "PairMetrics", "LogisticHead", "FaceEmbedding", "SeededRandom", "WeightStore"], swiftSettings: fastSwift),
+
         // MARK: The command-line tool (thin)
         .executableTarget(
             name: "pairmatch",
@@ -69,19 +72,20 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
                 "WeightStore", "ModelImport", "PairsInput", "FaceAnalysis", "FaceDetection", "FaceAlignment", "PairNet",
                 "FaceEmbedding", "ImageInput", "LogisticHead", "PairMetrics", "NetLayers", "Gallery",
-                "LayerGraph", "NetTraining", "ImageDataset",
+                "LayerGraph", "NetTraining", "ImageDataset", "EncoderTraining",
             ],
             swiftSettings: fastSwift
         ),
 
         // MARK: Tests (mirror Sources/)
-        .target(name: "TestSupport", dependencies: ["ModelImport"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ModelImport", "ImageInput", "SeededRandom"], path: "Tests/TestSupport"),
         .testTarget(name: "WeightStoreTests", dependencies: ["WeightStore", "TestSupport"]),
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "WeightStore", "TestSupport"]),
         .testTarget(name: "NetLayersTests", dependencies: ["NetLayers", "SeededRandom", "TestSupport"]),
         .testTarget(name: "LayerGraphTests", dependencies: ["LayerGraph", "NetLayers", "WeightStore", "TestSupport"]),
         .testTarget(name: "NetTrainingTests", dependencies: ["NetTraining", "LayerGraph", "NetLayers", "WeightStore", "SeededRandom", "LogisticHead", "FaceEmbedding", "TestSupport"]),
         .testTarget(name: "ImageDatasetTests", dependencies: ["ImageDataset", "ImageInput", "LayerGraph", "SeededRandom", "TestSupport"]),
+        .testTarget(name: "EncoderTrainingTests", dependencies: ["EncoderTraining", "NetTraining", "LayerGraph", "ImageDataset", "ImageInput", "WeightStore", "TestSupport"]),
         .testTarget(name: "PairNetTests", dependencies: ["PairNet", "ImageInput", "TestSupport"]),
         .testTarget(name: "ImageInputTests", dependencies: ["ImageInput", "TestSupport"]),
         .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "ImageInput", "TestSupport"]),

@@ -22,11 +22,15 @@ final class LayerSequence {
     var outputShape: ImageShape { layers.last?.outputShape ?? inputShape }
 
     /// Runs every layer on `x` `[N, Cin, H, W]`; returns a view of the last output (valid until the next forward).
-    func forward(_ x: FeatureMap, context: TrainingContext) -> FeatureMap {
+    /// Layers before `frozenPrefix` run in evaluation mode (a frozen batch norm uses and keeps its running statistics).
+    func forward(_ x: FeatureMap, context: TrainingContext, frozenPrefix: Int = 0) -> FeatureMap {
         batch = x.shape.n
         input = x
         var current = x
+        let mode = context.mode
+        defer { context.mode = mode }
         for (i, layer) in layers.enumerated() {
+            context.mode = i < frozenPrefix ? .evaluation : mode
             let y = outputs[i].map(layer.outputShape.batch(batch))
             layer.forward(current, into: y, context: context)
             current = y

@@ -21,7 +21,8 @@ public final class TrainingNetwork {
     let root: LayerSequence
     private let inputBuffer = FloatBuffer()
     private var lastBatch = 0
-    /// Top-level layers before this index are frozen: backward computes nothing for them.
+    /// Top-level layers before this index are frozen: they run in evaluation mode (batch norms use their running
+    /// statistics) and backward computes nothing for them.
     public var firstTrainedLayer: Int = 0 {
         didSet { precondition(firstTrainedLayer >= 0 && firstTrainedLayer <= spec.layers.count, "firstTrainedLayer out of range") }
     }
@@ -82,7 +83,7 @@ public final class TrainingNetwork {
         let x = inputBuffer.map(spec.input.shape.batch(count))
         x.data.update(from: input, count: x.shape.count)
         lastBatch = count
-        return UnsafePointer(root.forward(x, context: context).data)
+        return UnsafePointer(root.forward(x, context: context, frozenPrefix: firstTrainedLayer).data)
     }
 
     /// Backpropagates `outputGradient` `[batch, outputCount]` (dLoss/dOutput of the last forward) and overwrites

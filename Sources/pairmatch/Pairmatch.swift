@@ -19,6 +19,7 @@ struct Pairmatch: ParsableCommand {
             DetectCommand.self,
             ScoreCommand.self,
             TrainHeadCommand.self,
+            TrainEncoderCommand.self,
             EvalCommand.self,
             EnrollCommand.self,
             IdentifyCommand.self,
