@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "FaceAlignment", dependencies: ["WeightStore", "ImageInput", "PairNet"], swiftSettings: fastSwift),
 
         // MARK: Photo -> faces -> embeddings (the pipeline the jobs share)
-        .target(name: "FaceAnalysis", dependencies: ["ImageInput", "FaceDetection", "FaceAlignment", "PairNet", "FaceEmbedding", "NetLayers", "WeightStore", "SeededRandom"], swiftSettings: fastSwift),
+        .target(name: "FaceAnalysis", dependencies: ["ImageInput", "FaceDetection", "FaceAlignment", "PairNet", "FaceEmbedding", "NetLayers", "WeightStore", "SeededRandom", "LayerGraph", "ImageDataset"], swiftSettings: fastSwift),
 
         // MARK: Deciding
         .target(name: "SeededRandom", swiftSettings: fastSwift),
@@ -96,6 +96,6 @@ let package = Package(
         .testTarget(name: "LogisticHeadTests", dependencies: ["LogisticHead", "WeightStore", "FaceEmbedding", "TestSupport"]),
         .testTarget(name: "GalleryTests", dependencies: ["Gallery", "LogisticHead", "FaceEmbedding", "SeededRandom", "TestSupport"]),
         .testTarget(name: "PairsInputTests", dependencies: ["PairsInput", "TestSupport"]),
-        .testTarget(name: "pairmatchTests", dependencies: ["pairmatch", "TestSupport"]),
+        .testTarget(name: "pairmatchTests", dependencies: ["pairmatch", "TestSupport", "WeightStore"]),
     ]
 )

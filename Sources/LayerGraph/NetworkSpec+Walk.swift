@@ -29,6 +29,12 @@ extension NetworkSpec {
         Double(try resolvedLayers().reduce(0) { $0 + $1.multiplyAdds }) * 2
     }
 
+    /// Floats of activations per image the training engine keeps for backward: every layer's output plus its
+    /// gradient buffer (residual containers included), the input excluded. Multiply by the batch size and 4 for bytes.
+    public func trainingActivationFloatsPerImage() throws -> Int {
+        try resolvedLayers().reduce(0) { $0 + 2 * $1.outputShape.count }
+    }
+
     /// `prefix/NNN` with three digits (more when needed).
     public static func layerPath(_ prefix: String, _ index: Int) -> String {
         let digits = String(index)

@@ -24,4 +24,5 @@ struct InputSizeOption: ExpressibleByArgument, Equatable {
         width = parts[0]!
         height = parts.count == 2 ? parts[1]! : parts[0]!
     }
+    var defaultValueDescription: String { width == height ? "\(width)" : "\(width)x\(height)" }
 }
