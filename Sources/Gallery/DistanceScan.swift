@@ -1,12 +1,11 @@
 import COpenBLAS
-import FaceEmbedding
 
 /// The scoring kernels of the search: BLAS computes C = −2·q·g for a tile of gallery rows, then a scan turns C into
 /// squared distances s = max(0, (‖g_j‖² + C_j) + ‖q‖²) and offers the few below the selection's bound.
 ///
 /// - one query: `cblas_sgemv` over tiles of `streamTileRows` rows, C `[R]` (stays in L1/L2). A 1M-row gallery is
 ///   512 MB, so this is memory-bound: each row is read once.
-/// - several queries: one `cblas_sgemm` per tile, C `[Q, R]` = −2 · queries `[Q, 128]` · tile `[R, 128]`ᵀ, with
+/// - several queries: one `cblas_sgemm` per tile, C `[Q, R]` = −2 · queries `[Q, D]` · tile `[R, D]`ᵀ, with
 ///   R ≈ `tileFloats / Q` so C stays ≈ 1 MiB (cache-resident for the scan). No `[Q, N]` matrix is ever formed.
 /// - the scan tests blocks of 64 scores at once, branch-free in the integer domain (non-negative floats order like
 ///   their bit patterns), which LLVM vectorises to AVX2; only blocks holding a candidate are revisited one by one.
@@ -20,22 +19,24 @@ enum DistanceScan {
     /// Scores tested together by `anyAtMost`.
     static let scanBlock = 64
 
-    /// The gallery arrays as raw pointers (valid for the duration of one search).
+    /// The gallery arrays as raw pointers (valid for the duration of one search) and their row length D.
     struct Gallery {
-        let matrix: UnsafePointer<Float>   // [N, 128]
+        let matrix: UnsafePointer<Float>   // [N, D]
         let norms: UnsafePointer<Float>    // [N]
         let owner: UnsafePointer<Int32>    // [N]
+        /// D, the components of each row (and of each query).
+        let dimension: Int
     }
 
-    /// Scores rows `rows` against one `[128]` query of squared norm `queryNorm`, offering candidates to `selection`.
+    /// Scores rows `rows` against one `[D]` query of squared norm `queryNorm`, offering candidates to `selection`.
     /// `scratch` holds `streamTileRows` floats.
     static func stream(query: UnsafePointer<Float>, queryNorm: Float, gallery g: Gallery, rows: Range<Int>,
                        scratch: UnsafeMutablePointer<Float>, into selection: inout IdentitySelection) {
-        let d = Embedding.dimension
+        let d = g.dimension
         var lo = rows.lowerBound
         while lo < rows.upperBound {
             let r = min(streamTileRows, rows.upperBound - lo)
-            // C [r] = −2 · G[lo..<lo+r] [r, 128] · q [128]
+            // C [r] = −2 · G[lo..<lo+r] [r, D] · q [D]
             cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(r), Int32(d), -2, g.matrix + lo * d, Int32(d), query, 1, 0, scratch, 1)
             scan(scratch, count: r, firstRow: lo, queryNorm: queryNorm, gallery: g, into: &selection)
             lo += r
@@ -47,18 +48,18 @@ enum DistanceScan {
         max(256, (tileFloats / max(queries, 1)) & ~63)
     }
 
-    /// Scores rows `rows` against `count` queries `[count, 128]` (squared norms `queryNorms` `[count]`) with one
+    /// Scores rows `rows` against `count` queries `[count, D]` (squared norms `queryNorms` `[count]`) with one
     /// sgemm per tile, offering candidates to `selections[i]` for query i. `scratch` holds
     /// `count * tileRows(queries: count)` floats. OpenBLAS's thread count is the caller's business (the search sets
     /// it to 1 and runs one range per thread).
     static func gemm(queries: UnsafePointer<Float>, queryNorms: UnsafePointer<Float>, count: Int, gallery g: Gallery,
                      rows: Range<Int>, scratch: UnsafeMutablePointer<Float>, into selections: inout [IdentitySelection]) {
-        let d = Embedding.dimension
+        let d = g.dimension
         let tile = tileRows(queries: count)
         var lo = rows.lowerBound
         while lo < rows.upperBound {
             let r = min(tile, rows.upperBound - lo)
-            // C [count, r] = −2 · Q [count, 128] · G[lo..<lo+r] [r, 128]ᵀ
+            // C [count, r] = −2 · Q [count, D] · G[lo..<lo+r] [r, D]ᵀ
             pm_sgemm(0, 1, Int32(count), Int32(r), Int32(d), -2, queries, Int32(d), g.matrix + lo * d, Int32(d),
                      0, scratch, Int32(r))
             for i in 0..<count {

@@ -28,9 +28,11 @@ extension FaceGallery {
     ///
     /// Names are compared exactly (case- and Unicode-form-sensitive); they must be non-empty, at most
     /// `GalleryLimits.maxNameBytes` UTF-8 bytes, without control characters (newline, tab, …).
-    /// Throws `GalleryError` (`.invalidName`, `.metadataTooLong`, `.noEmbeddings`, `.nonFiniteEmbedding`,
-    /// `.alreadyEnrolled`, `.tooLarge`); on error the gallery is unchanged. Cost: O(128·new) for new names,
-    /// O(N) for `.replace`.
+    /// Every embedding must have the gallery's `dimension` components; the first enrolment into a gallery without
+    /// a dimension sets it (to the size of `embeddings[0]`).
+    /// Throws `GalleryError` (`.invalidName`, `.metadataTooLong`, `.noEmbeddings`, `.embeddingDimensionMismatch`,
+    /// `.nonFiniteEmbedding`, `.alreadyEnrolled`, `.tooLarge`); on error the gallery is unchanged.
+    /// Cost: O(D·new) for new names, O(N) for `.replace`.
     @discardableResult
     public mutating func enroll(name: String, embeddings: [Embedding], metadata: String? = nil,
                                 ifEnrolled policy: ExistingIdentityPolicy = .extend, now: Date = Date()) throws(GalleryError) -> EnrolmentOutcome {
@@ -39,6 +41,10 @@ extension FaceGallery {
             throw .metadataTooLong(name: name, bytes: metadata.utf8.count)
         }
         guard !embeddings.isEmpty else { throw .noEmbeddings(name: name) }
+        let d = dimension ?? embeddings[0].dimension
+        if let bad = embeddings.firstIndex(where: { $0.dimension != d }) {
+            throw .embeddingDimensionMismatch(name: name, index: bad, gallery: d, found: embeddings[bad].dimension)
+        }
         if let bad = embeddings.firstIndex(where: { !$0.values.allSatisfy(\.isFinite) }) {
             throw .nonFiniteEmbedding(name: name, index: bad)
         }
@@ -74,13 +80,15 @@ extension FaceGallery {
             nameIndex[name] = identity
             outcome = .added(embeddings: embeddings.count)
         }
+        dimension = d
         appendRows(embeddings, identity: identity)
         updated = Self.wholeSeconds(now)
         return outcome
     }
 
     /// Removes the identity `name` and all its embeddings; returns false (and changes nothing) when no such
-    /// identity exists. Identities enrolled after it move down one index. Sets `updated` to `now`. Cost O(N·128).
+    /// identity exists. Identities enrolled after it move down one index. Sets `updated` to `now`; `dimension` is
+    /// kept even when the last identity goes. Cost O(N·D).
     @discardableResult
     public mutating func remove(name: String, now: Date = Date()) -> Bool {
         guard let identity = nameIndex[name] else { return false }
@@ -112,20 +120,21 @@ extension FaceGallery {
         firstControlCharacter(Array(s.utf8)) != nil
     }
 
-    /// Appends `embeddings` as rows owned by `identity`, with their norms.
+    /// Appends `embeddings` (each `[D]`, D = `dimension`, checked by the caller) as rows owned by `identity`, with
+    /// their norms.
     private mutating func appendRows(_ embeddings: [Embedding], identity: Int) {
-        let d = Embedding.dimension
+        let d = dimension!
         matrix.reserveCapacity(matrix.count + embeddings.count * d)
         for e in embeddings {
             matrix.append(contentsOf: e.values)
-            squaredNorms.append(e.values.withUnsafeBufferPointer { Self.squaredNorm($0.baseAddress!) })
+            squaredNorms.append(e.values.withUnsafeBufferPointer { Self.squaredNorm($0.baseAddress!, dimension: d) })
             owner.append(Int32(identity))
         }
     }
 
     /// Deletes every row whose owner satisfies `drop`, compacting `matrix`, `squaredNorms` and `owner` in place.
     private mutating func removeRows(where drop: (Int32) -> Bool) {
-        let d = Embedding.dimension
+        guard let d = dimension else { return }   // no dimension: no rows
         var kept = 0
         for j in 0..<owner.count where !drop(owner[j]) {
             if kept != j {

@@ -5,40 +5,63 @@ import WeightStore
 /// The gallery file: HDF5 through WeightStore, kind `pairmatch.gallery`, `format_version` 1.
 ///
 /// Root attributes: `encoder_fingerprint` (string), `created`, `updated` (ISO-8601 UTC, whole seconds, e.g.
-/// `2025-01-31T12:00:00Z`), `identity_count` K and `embedding_count` N (integers, cross-checks).
+/// `2025-01-31T12:00:00Z`), `identity_count` K and `embedding_count` N (integers, cross-checks), and
+/// `embedding_dimension` D (integer ≥ 1; written whenever the gallery has a dimension, i.e. always unless it never
+/// held an embedding and was created without one).
+///
+/// Older files have no `embedding_dimension` (they are all 128-d): D is then the second extent of `embeddings`
+/// (for an empty gallery with no dimension, `[0, 0]`). Such files load unchanged.
 ///
 /// Tensors (float32; N embeddings, K identities, identity index = enrolment order):
-/// - `embeddings` `[N, 128]`: every stored embedding, raw encoder output, one row each;
+/// - `embeddings` `[N, D]`: every stored embedding, raw encoder output, one row each;
 /// - `owner` `[N]`: the identity index of each row (an exact integer in float32, < 2^24);
 /// - `names/bytes` `[B]`, `names/lengths` `[K]`: the identity names, UTF-8 packed (see `PackedStrings`);
 /// - `metadata/bytes` `[M]`, `metadata/lengths` `[K]`: the optional metadata, packed the same way, length −1 = none.
 ///
 /// Saving is atomic (temporary file in the same folder, fsync, rename): a failed save leaves the previous file.
 extension FaceGallery {
-    /// Reads the gallery at `url`. With `expectingEncoder`, a gallery enrolled with another encoder is refused
-    /// with `GalleryError.encoderMismatch` naming both fingerprints; pass nil only to inspect (list) a gallery.
+    /// Reads the gallery at `url`. With `dimension` (the encoder's output size), a gallery of embeddings of another
+    /// size is refused with `GalleryError.dimensionMismatch` naming the file and both sizes (checked first); with
+    /// `expectingEncoder`, a gallery enrolled with another encoder is refused with `GalleryError.encoderMismatch`
+    /// naming both fingerprints; pass nil for both only to inspect (list) a gallery.
     ///
     /// Throws `WeightStoreError` for file-level problems (missing, not HDF5, not a gallery, newer format, missing
     /// attribute or tensor) and `GalleryError.corrupt` for inconsistent content. The file's embedding array
     /// becomes the search matrix without a copy; the other arrays are freed on return.
-    public static func load(from url: URL, expectingEncoder: String?) throws -> FaceGallery {
+    public static func load(from url: URL, expectingEncoder: String?, dimension expectedDimension: Int? = nil) throws -> FaceGallery {
         let archive = try WeightArchive.read(from: url, kind: archiveKind, supportedVersions: formatVersion...formatVersion)
         let path = archive.fileName
+        func corrupt(_ reason: String) -> GalleryError { .corrupt(path: path, reason: reason) }
+        let n = try archive.integer("embedding_count")
+        let embeddings = try archive.tensor("embeddings")   // [N, D]
+        guard embeddings.shape.count == 2, embeddings.shape[0] == n else {
+            throw corrupt("tensor 'embeddings' has shape \(embeddings.shape), expected [\(n), D] (embedding_count \(n))")
+        }
+        let columns = embeddings.shape[1]
+        if archive.attributeNames().contains("embedding_dimension") {
+            let recorded = try archive.integer("embedding_dimension")
+            guard recorded >= 1, recorded == columns else {
+                throw corrupt("embedding_dimension \(recorded) but tensor 'embeddings' has shape \(embeddings.shape)")
+            }
+        }
+        guard columns >= 1 || n == 0 else { throw corrupt("tensor 'embeddings' has shape \(embeddings.shape)") }
+        let d: Int? = columns >= 1 ? columns : nil   // nil: an empty gallery that never had a dimension
+        if let expectedDimension, let d, d != expectedDimension {
+            throw GalleryError.dimensionMismatch(path: path, gallery: d, expected: expectedDimension)
+        }
         let fingerprint = try archive.string("encoder_fingerprint")
         if let expectingEncoder, expectingEncoder != fingerprint {
             throw GalleryError.encoderMismatch(path: path, gallery: fingerprint, expected: expectingEncoder)
         }
-        func corrupt(_ reason: String) -> GalleryError { .corrupt(path: path, reason: reason) }
         func date(_ name: String) throws -> Date {
             let text = try archive.string(name)
             guard let d = Self.isoFormatter().date(from: text) else { throw corrupt("attribute '\(name)' = '\(text)' is not an ISO-8601 time") }
             return d
         }
-        var gallery = FaceGallery(encoderFingerprint: fingerprint, created: try date("created"), updated: try date("updated"))
+        var gallery = FaceGallery(encoderFingerprint: fingerprint, dimension: d, created: try date("created"),
+                                  updated: try date("updated"))
 
-        let d = Embedding.dimension
         let k = try archive.integer("identity_count")
-        let n = try archive.integer("embedding_count")
         guard k >= 0, n >= 0, k <= GalleryLimits.maxIdentities else { throw corrupt("identity_count \(k) / embedding_count \(n) out of range") }
         gallery.names = try unpack(archive, "names", count: k, path: path).map { $0 ?? "" }
         gallery.metadata = try unpack(archive, "metadata", count: k, path: path)
@@ -60,24 +83,26 @@ extension FaceGallery {
             guard !name.isEmpty, name.utf8.count <= GalleryLimits.maxNameBytes else { throw corrupt("identity \(i) has an invalid name") }
             guard index.updateValue(i, forKey: name) == nil else { throw corrupt("name '\(name)' is enrolled twice") }
         }
-        gallery.matrix = try archive.tensor("embeddings", shape: [n, d]).values   // [N, 128], shares the file's buffer
+        gallery.matrix = embeddings.values   // [N, D], shares the file's buffer
         gallery.owner = owner
         gallery.embeddingCounts = counts
         gallery.nameIndex = index
         gallery.recomputeNorms()
-        // ‖g‖² is NaN or ∞ exactly when a row holds a NaN or ∞ (or overflows), so checking [N] norms checks [N, 128].
+        // ‖g‖² is NaN or ∞ exactly when a row holds a NaN or ∞ (or overflows), so checking [N] norms checks [N, D].
         if let bad = gallery.squaredNorms.firstIndex(where: { !$0.isFinite }) {
             throw corrupt("embeddings row \(bad) holds a NaN or infinity")
         }
         return gallery
     }
 
-    /// `load(from:expectingEncoder:)` when `url` exists, else a new empty gallery for `encoderFingerprint`
-    /// (not written until `save`). The typical start of an `enroll` command.
-    public static func loadOrCreate(at url: URL, encoderFingerprint: String, now: Date = Date()) throws -> FaceGallery {
+    /// `load(from:expectingEncoder:dimension:)` when `url` exists, else a new empty gallery for `encoderFingerprint`
+    /// and `dimension` (nil: set by the first enrolment; not written until `save`). The typical start of an
+    /// `enroll` command.
+    public static func loadOrCreate(at url: URL, encoderFingerprint: String, dimension: Int? = nil,
+                                    now: Date = Date()) throws -> FaceGallery {
         FileManager.default.fileExists(atPath: url.path)
-            ? try load(from: url, expectingEncoder: encoderFingerprint)
-            : create(encoderFingerprint: encoderFingerprint, now: now)
+            ? try load(from: url, expectingEncoder: encoderFingerprint, dimension: dimension)
+            : create(encoderFingerprint: encoderFingerprint, dimension: dimension, now: now)
     }
 
     /// Writes the gallery to `url` atomically (see the type's file layout); on error the previous file at `url`
@@ -95,7 +120,8 @@ extension FaceGallery {
         a.set(attribute: "updated", .string(f.string(from: updated)))
         a.set(attribute: "identity_count", .integer(Int64(count)))
         a.set(attribute: "embedding_count", .integer(Int64(embeddingCount)))
-        a.set(Tensor(shape: [embeddingCount, Embedding.dimension], values: matrix), at: "embeddings")
+        if let dimension { a.set(attribute: "embedding_dimension", .integer(Int64(dimension))) }
+        a.set(Tensor(shape: [embeddingCount, dimension ?? 0], values: matrix), at: "embeddings")   // [N, D]
         a.set(Tensor(shape: [embeddingCount], values: owner.map(Float.init)), at: "owner")
         for (group, list) in [("names", names.map(Optional.some)), ("metadata", metadata)] {
             let (bytes, lengths) = PackedStrings.pack(list)

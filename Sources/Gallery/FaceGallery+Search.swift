@@ -6,7 +6,7 @@ import Foundation
 /// Open-set 1:N search.
 ///
 /// 1. Distances: ‖q − g‖² = ‖q‖² + ‖g‖² − 2·q·g (clamped at 0), with the gallery's precomputed ‖g‖² `[N]`.
-///    One query streams the `[N, 128]` matrix once through `cblas_sgemv` tiles (`DistanceScan.stream`); a batch of
+///    One query streams the `[N, D]` matrix once through `cblas_sgemv` tiles (`DistanceScan.stream`); a batch of
 ///    Q queries is scored by one `cblas_sgemm` per tile of gallery rows (`DistanceScan.gemm`: C `[Q, R]`,
 ///    R ≈ 2^18 / Q; for a gallery up to R rows that is a single sgemm, and a 1M-row gallery never needs a
 ///    `[Q, N]` score matrix).
@@ -15,6 +15,9 @@ import Foundation
 /// 3. For the K candidates, the exact distance and the scorer's probability from the exact pair (query, nearest
 ///    embedding), e.g. the logistic head on |Δ| `PairFeatures`.
 /// 4. Decision: the candidate of highest probability if it is ≥ the scorer's threshold, else unknown.
+///
+/// Every query must have the gallery's `dimension` components (`.embeddingDimensionMismatch` otherwise), and a
+/// scorer that states its dimension must state the gallery's (`.scorerDimensionMismatch`).
 ///
 /// Threads: `threads` workers (capped at 1 per 4096 rows) each scan a contiguous slice of the gallery rows with
 /// their own selections, merged afterwards. OpenBLAS is set to one thread for the duration of the call (so the
@@ -25,9 +28,11 @@ extension FaceGallery {
     static let rowsPerWorker = 4096
 
     /// The K nearest identities of each query by Euclidean distance, nearest first (K = min(topK, count)).
-    /// Throws `.invalidTopK` when topK < 1 and `.nonFiniteEmbedding(name: "query", …)` for a NaN query.
+    /// Throws `.invalidTopK` when topK < 1, `.embeddingDimensionMismatch(name: "query", …)` for a query whose size
+    /// is not the gallery's `dimension` and `.nonFiniteEmbedding(name: "query", …)` for a NaN query.
     public func nearest(_ queries: [Embedding], topK: Int, threads: Int = 1) throws(GalleryError) -> [[Neighbour]] {
         guard topK >= 1 else { throw .invalidTopK(topK) }
+        try checkDimension(of: queries, name: "query")
         if let bad = queries.firstIndex(where: { !$0.values.allSatisfy(\.isFinite) }) {
             throw .nonFiniteEmbedding(name: "query", index: bad)
         }
@@ -43,8 +48,8 @@ extension FaceGallery {
     }
 
     /// Open-set identification of each query: the K nearest identities scored by `scorer`, and a decision
-    /// (see `SearchResult`). Throws `.scorerEncoderMismatch` when the scorer expects another encoder than the
-    /// gallery's, and as `nearest`.
+    /// (see `SearchResult`). Throws `.scorerEncoderMismatch` / `.scorerDimensionMismatch` when the scorer expects
+    /// another encoder or embedding size than the gallery's, and as `nearest`.
     public func search(_ queries: [Embedding], topK: Int = 5, scorer: some MatchScorer, threads: Int = 1) throws(GalleryError) -> [SearchResult] {
         try checkScorer(scorer)
         let neighbours = try nearest(queries, topK: topK, threads: threads)
@@ -59,10 +64,12 @@ extension FaceGallery {
     }
 
     /// 1:1 verification: scores `query` against every embedding of `name` and returns the best (highest probability,
-    /// then nearest). Throws `.unknownIdentity`, `.scorerEncoderMismatch`, `.nonFiniteEmbedding`.
+    /// then nearest). Throws `.unknownIdentity`, `.scorerEncoderMismatch`, `.scorerDimensionMismatch`,
+    /// `.embeddingDimensionMismatch`, `.nonFiniteEmbedding`.
     public func verify(_ query: Embedding, name: String, scorer: some MatchScorer) throws(GalleryError) -> Match {
         try checkScorer(scorer)
         guard let identity = nameIndex[name] else { throw .unknownIdentity(name: name) }
+        try checkDimension(of: [query], name: "query")
         guard query.values.allSatisfy(\.isFinite) else { throw .nonFiniteEmbedding(name: "query", index: 0) }
         let matches = rows(of: identity).map { row in
             let p = scorer.probability(query, embedding(row: row))
@@ -83,11 +90,23 @@ extension FaceGallery {
         if let expected = scorer.expectedEncoder, expected != encoderFingerprint {
             throw .scorerEncoderMismatch(gallery: encoderFingerprint, scorer: expected)
         }
+        if let expected = scorer.expectedDimension, let dimension, expected != dimension {
+            throw .scorerDimensionMismatch(gallery: dimension, scorer: expected)
+        }
     }
 
-    /// ‖q − g_row‖ computed directly from the two vectors.
+    /// Throws `.embeddingDimensionMismatch(name: name, index: i, …)` for the first of `embeddings` whose size is
+    /// not the gallery's `dimension` (nothing to check while the gallery has none).
+    func checkDimension(of embeddings: [Embedding], name: String) throws(GalleryError) {
+        guard let dimension else { return }
+        if let bad = embeddings.firstIndex(where: { $0.dimension != dimension }) {
+            throw .embeddingDimensionMismatch(name: name, index: bad, gallery: dimension, found: embeddings[bad].dimension)
+        }
+    }
+
+    /// ‖q − g_row‖ computed directly from the two vectors (the query has the gallery's dimension).
     func exactDistance(_ query: Embedding, row: Int) -> Float {
-        let d = Embedding.dimension
+        let d = dimension!
         var s: Float = 0
         for k in 0..<d {
             let x = query.values[k] - matrix[row * d + k]
@@ -96,15 +115,15 @@ extension FaceGallery {
         return s.squareRoot()
     }
 
-    /// The top-`k` identity selection of each query (k ≤ count), merged over worker threads.
+    /// The top-`k` identity selection of each query (k ≤ count, each query `[D]`), merged over worker threads.
     func select(_ queries: [Embedding], topK k: Int, threads: Int) -> [IdentitySelection] {
-        let d = Embedding.dimension
+        let d = dimension!
         let n = embeddingCount
         let q = queries.count
         let workers = max(1, min(threads, n / Self.rowsPerWorker))
-        var packed = [Float](repeating: 0, count: q * d)   // [Q, 128]
+        var packed = [Float](repeating: 0, count: q * d)   // [Q, D]
         for (i, e) in queries.enumerated() { packed.replaceSubrange(i * d ..< (i + 1) * d, with: e.values) }
-        let queryNorms = queries.map { e in e.values.withUnsafeBufferPointer { Self.squaredNorm($0.baseAddress!) } }   // [Q]
+        let queryNorms = queries.map { e in e.values.withUnsafeBufferPointer { Self.squaredNorm($0.baseAddress!, dimension: d) } }   // [Q]
 
         BLASThreads.useSingleThreadedBLAS()     // workers split the rows; see BLASThreads
 
@@ -115,7 +134,8 @@ extension FaceGallery {
                     packed.withUnsafeBufferPointer { qs in
                       queryNorms.withUnsafeBufferPointer { qn in
                         perWorker.withUnsafeMutableBufferPointer { out in
-                            let job = ScanJob(gallery: .init(matrix: m.baseAddress!, norms: norms.baseAddress!, owner: own.baseAddress!),
+                            let job = ScanJob(gallery: .init(matrix: m.baseAddress!, norms: norms.baseAddress!, owner: own.baseAddress!,
+                                                             dimension: d),
                                               queries: qs.baseAddress!, queryNorms: qn.baseAddress!, queryCount: q, rows: n, workers: workers, k: k,
                                               out: out.baseAddress!)
                             if workers == 1 { job.run(worker: 0) } else {
@@ -137,7 +157,7 @@ extension FaceGallery {
 /// gallery and queries and writes only `out[w]`, all valid until `select` returns.
 private struct ScanJob: @unchecked Sendable {
     let gallery: DistanceScan.Gallery
-    let queries: UnsafePointer<Float>   // [Q, 128]
+    let queries: UnsafePointer<Float>   // [Q, D]
     let queryNorms: UnsafePointer<Float>   // [Q]
     let queryCount: Int
     let rows: Int

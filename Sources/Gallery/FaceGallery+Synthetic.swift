@@ -4,15 +4,17 @@ import SeededRandom
 
 extension FaceGallery {
     /// A gallery of `size` synthetic identities "id-0000000", "id-0000001", … with one random unit-norm embedding
-    /// each (components uniform in [−1, 1), normalised; seeded, so equal arguments give equal galleries).
-    /// For benchmarks and tests; built directly into the search arrays (no per-identity enrol cost).
-    public static func synthetic(size: Int, seed: UInt64 = 42, encoderFingerprint: String = "synthetic",
-                                 now: Date = Date()) -> FaceGallery {
+    /// `[dimension]` each (components uniform in [−1, 1), normalised; seeded, so equal arguments give equal
+    /// galleries). For benchmarks and tests; built directly into the search arrays (no per-identity enrol cost).
+    /// Precondition: 0 ≤ size ≤ `GalleryLimits.maxIdentities`, dimension ≥ 1.
+    public static func synthetic(size: Int, dimension: Int = Embedding.faceDimension, seed: UInt64 = 42,
+                                 encoderFingerprint: String = "synthetic", now: Date = Date()) -> FaceGallery {
         precondition(size >= 0 && size <= GalleryLimits.maxIdentities, "synthetic gallery size \(size) out of range")
-        let d = Embedding.dimension
-        var g = FaceGallery(encoderFingerprint: encoderFingerprint, created: now, updated: now)
+        precondition(dimension >= 1, "synthetic gallery dimension \(dimension) must be ≥ 1")
+        let d = dimension
+        var g = FaceGallery(encoderFingerprint: encoderFingerprint, dimension: d, created: now, updated: now)
         var rng = SplitMix64(seed: seed)
-        g.matrix = [Float](unsafeUninitializedCapacity: size * d) { buf, initialised in
+        g.matrix = [Float](unsafeUninitializedCapacity: size * d) { buf, initialised in   // [N, D]
             for j in 0..<size { rng.unitVector(into: buf.baseAddress! + j * d, dimension: d) }
             initialised = size * d
         }

@@ -4,12 +4,18 @@ import Foundation
 /// A 1:N face gallery: enrolled identities, each with one or more embeddings of one encoder, held as one
 /// contiguous search matrix.
 ///
-/// One-shot recognition: a person is enrolled from as little as one photo; the photo's `Embedding` (raw dlib
-/// metric space, 128 floats) is computed once by the caller and stored. Enrolling several photos of a person
-/// **keeps every embedding** (no averaging); an identity is scored by its best-matching (nearest) embedding.
+/// One-shot recognition: a person is enrolled from as little as one photo; the photo's `Embedding` (the encoder's
+/// raw output, D floats: 128 for dlib's face ResNet) is computed once by the caller and stored. Enrolling several
+/// photos of a person **keeps every embedding** (no averaging); an identity is scored by its best-matching
+/// (nearest) embedding.
+///
+/// Dimension: every stored embedding has `dimension` = D components. It comes from the file (`load`), from
+/// `create(encoderFingerprint:dimension:)` (the encoder's output size) or else from the first enrolment; a gallery
+/// that never held an embedding and was given no size has `dimension == nil`. Enrolling or searching with
+/// embeddings of another size throws `GalleryError.embeddingDimensionMismatch`.
 ///
 /// In memory (N embeddings, K identities):
-/// - `matrix` `[N, 128]` row-major float32, the search matrix (the same layout as the file's `embeddings`);
+/// - `matrix` `[N, D]` row-major float32, the search matrix (the same layout as the file's `embeddings`);
 /// - `squaredNorms` `[N]`, ‖g_j‖², kept in step with `matrix` for the GEMM distance identity;
 /// - `owner` `[N]`, the identity index of each row;
 /// - `names`, `metadata`, `embeddingCounts` `[K]` per identity, in enrolment order (identity index = position).
@@ -24,6 +30,10 @@ public struct FaceGallery: Sendable {
 
     /// Fingerprint of the encoder every stored embedding comes from (as the encoder file reports it).
     public let encoderFingerprint: String
+    /// D, the number of components of every stored embedding (the encoder's output size); nil only while the
+    /// gallery has never held an embedding and was created without a size. Fixed once set (removing every
+    /// identity keeps it).
+    public internal(set) var dimension: Int?
     /// When the gallery was created (whole seconds).
     public internal(set) var created: Date
     /// When identities were last enrolled or removed (whole seconds).
@@ -37,20 +47,24 @@ public struct FaceGallery: Sendable {
     var embeddingCounts: [Int]
     /// name → identity index.
     var nameIndex: [String: Int]
-    /// `[N, 128]` row-major float32 embeddings.
+    /// `[N, D]` row-major float32 embeddings.
     var matrix: [Float]
     /// `[N]` squared Euclidean norms of the rows of `matrix`.
     var squaredNorms: [Float]
     /// `[N]` identity index of each row.
     var owner: [Int32]
 
-    /// An empty gallery for embeddings of the encoder `encoderFingerprint`; `created == updated == now`.
-    public static func create(encoderFingerprint: String, now: Date = Date()) -> FaceGallery {
-        FaceGallery(encoderFingerprint: encoderFingerprint, created: now, updated: now)
+    /// An empty gallery for embeddings of the encoder `encoderFingerprint`, of `dimension` components each (the
+    /// encoder's output size; nil: taken from the first enrolment); `created == updated == now`.
+    /// Precondition: `dimension` ≥ 1 when given.
+    public static func create(encoderFingerprint: String, dimension: Int? = nil, now: Date = Date()) -> FaceGallery {
+        FaceGallery(encoderFingerprint: encoderFingerprint, dimension: dimension, created: now, updated: now)
     }
 
-    init(encoderFingerprint: String, created: Date, updated: Date) {
+    init(encoderFingerprint: String, dimension: Int?, created: Date, updated: Date) {
+        precondition(dimension.map { $0 >= 1 } ?? true, "a gallery's embeddings have at least 1 component")
         self.encoderFingerprint = encoderFingerprint
+        self.dimension = dimension
         self.created = Self.wholeSeconds(created)
         self.updated = Self.wholeSeconds(updated)
         names = []
@@ -105,9 +119,9 @@ public struct FaceGallery: Sendable {
         return rows(of: i).map(embedding(row:))
     }
 
-    /// Row `row` of the matrix as an `Embedding`.
+    /// Row `row` of the matrix as an `Embedding` `[D]` (the gallery holds rows, so `dimension` is set).
     func embedding(row: Int) -> Embedding {
-        let d = Embedding.dimension
+        let d = dimension!
         return Embedding(Array(matrix[row * d ..< (row + 1) * d]))
     }
 
@@ -127,20 +141,20 @@ public struct FaceGallery: Sendable {
         Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
     }
 
-    /// ‖v‖² of one `[128]` row.
-    static func squaredNorm(_ row: UnsafePointer<Float>) -> Float {
+    /// ‖v‖² of one `[dimension]` row.
+    static func squaredNorm(_ row: UnsafePointer<Float>, dimension: Int) -> Float {
         var s: Float = 0
-        for k in 0..<Embedding.dimension { s += row[k] * row[k] }
+        for k in 0..<dimension { s += row[k] * row[k] }
         return s
     }
 
     /// Recomputes `squaredNorms` `[N]` from `matrix`.
     mutating func recomputeNorms() {
         let n = owner.count
-        let d = Embedding.dimension
+        let d = dimension ?? 0   // nil only without rows
         squaredNorms = [Float](unsafeUninitializedCapacity: n) { buf, initialised in
             matrix.withUnsafeBufferPointer { m in
-                for j in 0..<n { buf[j] = Self.squaredNorm(m.baseAddress! + j * d) }
+                for j in 0..<n { buf[j] = Self.squaredNorm(m.baseAddress! + j * d, dimension: d) }
             }
             initialised = n
         }

@@ -4,9 +4,9 @@ import SeededRandom
 
 /// `pairmatch bench gallery`: file size, load time and search latency of a synthetic gallery.
 ///
-/// Procedure for `run(size:…)`: build `FaceGallery.synthetic(size:seed:)` (N identities, one random unit
-/// vector each), save it to a temporary file (removed afterwards) and drop it; load it `loadRepeats` times
-/// (median; the last copy is searched); then for each thread count time `singleRepeats` one-query searches
+/// Procedure for `run(size:…)`: build `FaceGallery.synthetic(size:dimension:seed:)` (N identities, one random unit
+/// vector of `dimension` components each, 128 by default as for the face ResNet), save it to a temporary file
+/// (removed afterwards) and drop it; load it `loadRepeats` times (median; the last copy is searched); then for each thread count time `singleRepeats` one-query searches
 /// (median, after one warm-up) and `batchRepeats` searches of `batchSize` queries (median batch time ÷
 /// `batchSize`). Queries are gallery rows plus small noise (seeded), top-K = `topK`, scored by a distance-based
 /// logistic `ClosureScorer` (its cost is negligible: K pairs per query). Times are wall-clock milliseconds.
@@ -48,10 +48,11 @@ public enum GalleryBenchmark {
     /// Runs the benchmark (see the type's doc) and returns one report per entry of `threadCounts`.
     /// `folder` holds the temporary gallery file (default: the system temporary folder); `progress` receives a
     /// line per stage. Throws the save/load errors of `FaceGallery`.
-    public static func run(size: Int, threadCounts: [Int] = [1, 2], batchSize: Int = 256, topK: Int = 5,
-                           seed: UInt64 = 42, loadRepeats: Int = 3, singleRepeats: Int = 21, batchRepeats: Int = 3,
+    public static func run(size: Int, dimension: Int = Embedding.faceDimension, threadCounts: [Int] = [1, 2],
+                           batchSize: Int = 256, topK: Int = 5, seed: UInt64 = 42, loadRepeats: Int = 3,
+                           singleRepeats: Int = 21, batchRepeats: Int = 3,
                            folder: URL? = nil, progress: ((String) -> Void)? = nil) throws -> [Report] {
-        precondition(size >= 1 && batchSize >= 1 && topK >= 1 && loadRepeats >= 1 && singleRepeats >= 1 && batchRepeats >= 1)
+        precondition(size >= 1 && dimension >= 1 && batchSize >= 1 && topK >= 1 && loadRepeats >= 1 && singleRepeats >= 1 && batchRepeats >= 1)
         let url = (folder ?? FileManager.default.temporaryDirectory)
             .appendingPathComponent("pairmatch-bench-gallery-\(UUID().uuidString).h5")
         defer { try? FileManager.default.removeItem(at: url) }
@@ -59,7 +60,7 @@ public enum GalleryBenchmark {
         var rng = SplitMix64(seed: seed ^ 0x5EED)
         let queries: [Embedding]   // [singleRepeats + 1 + batchSize]
         do {
-            let (built, buildMs) = timed { FaceGallery.synthetic(size: size, seed: seed, encoderFingerprint: "synthetic") }
+            let (built, buildMs) = timed { FaceGallery.synthetic(size: size, dimension: dimension, seed: seed, encoderFingerprint: "synthetic") }
             progress?(String(format: "built %d identities in %.0f ms", size, buildMs))
             queries = (0..<(singleRepeats + 1 + batchSize)).map { _ in
                 let row = built.embedding(row: Int(rng.next() % UInt64(size)))
@@ -74,7 +75,7 @@ public enum GalleryBenchmark {
         var loadTimes: [Double] = []
         for _ in 0..<loadRepeats {
             gallery = nil   // free the previous copy first: memory stays ≈ one matrix
-            let (g, ms) = try timed { try FaceGallery.load(from: url, expectingEncoder: "synthetic") }
+            let (g, ms) = try timed { try FaceGallery.load(from: url, expectingEncoder: "synthetic", dimension: dimension) }
             gallery = g
             loadTimes.append(ms)
         }

@@ -11,6 +11,13 @@ public enum GalleryError: Error, CustomStringConvertible, Equatable, Sendable {
     case encoderMismatch(path: String, gallery: String, expected: String)
     /// The decision head was trained on embeddings of encoder `head`, the gallery holds encoder `gallery`'s.
     case scorerEncoderMismatch(gallery: String, scorer: String)
+    /// The gallery at `path` holds embeddings of `gallery` components, the caller's encoder gives `expected`.
+    case dimensionMismatch(path: String, gallery: Int, expected: Int)
+    /// Embedding `index` (0-based, in the order given) of identity `name` (`"query"` for search queries) has `found`
+    /// components, the gallery's embeddings have `gallery`.
+    case embeddingDimensionMismatch(name: String, index: Int, gallery: Int, found: Int)
+    /// The scorer (decision head) takes embeddings of `scorer` components, the gallery holds `gallery`-component ones.
+    case scorerDimensionMismatch(gallery: Int, scorer: Int)
     /// The file has the gallery kind but its content is inconsistent (`reason` says which tensor / attribute).
     case corrupt(path: String, reason: String)
     /// An identity name must be non-empty and at most `GalleryLimits.maxNameBytes` UTF-8 bytes without control characters.
@@ -36,6 +43,12 @@ public enum GalleryError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(p): gallery was enrolled with encoder \(g), but the encoder in use is \(e); re-enrol or use the matching encoder"
         case .scorerEncoderMismatch(let g, let s):
             return "gallery: embeddings come from encoder \(g), but the decision head was trained for encoder \(s)"
+        case .dimensionMismatch(let p, let g, let e):
+            return "\(p): gallery holds \(g)-component embeddings, but the encoder in use gives \(e)-component ones; re-enrol or use the matching encoder"
+        case .embeddingDimensionMismatch(let n, let i, let g, let f):
+            return "gallery: embedding \(i) of \(Self.quote(n)) has \(f) components, but the gallery holds \(g)-component embeddings"
+        case .scorerDimensionMismatch(let g, let s):
+            return "gallery: embeddings have \(g) components, but the decision head takes \(s)-component embeddings"
         case .corrupt(let p, let r): return "\(p): damaged gallery (\(r))"
         case .invalidName(let n, let r): return "gallery: invalid identity name \(Self.quote(n)) (\(r))"
         case .metadataTooLong(let n, let b):
@@ -61,7 +74,7 @@ public enum GalleryError: Error, CustomStringConvertible, Equatable, Sendable {
 public enum GalleryLimits {
     /// Identities per gallery: identity indices in `owner` must be exact float32 integers.
     public static let maxIdentities = 1 << 24
-    /// Embeddings per gallery (rows of the `[N, 128]` matrix): row indices are kept as `Int32` in the search.
+    /// Embeddings per gallery (rows of the `[N, D]` matrix): row indices are kept as `Int32` in the search.
     public static let maxEmbeddings = Int(Int32.max)
     /// UTF-8 bytes of one identity name.
     public static let maxNameBytes = 1024

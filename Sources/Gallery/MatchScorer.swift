@@ -11,6 +11,14 @@ public protocol MatchScorer: Sendable {
     /// The encoder the scorer expects embeddings of; nil when it does not care. A search refuses a scorer whose
     /// fingerprint differs from the gallery's.
     var expectedEncoder: String? { get }
+    /// The number of embedding components the scorer takes; nil (the default) when it takes any. A search refuses
+    /// a scorer whose dimension differs from the gallery's (`GalleryError.scorerDimensionMismatch`).
+    var expectedDimension: Int? { get }
+}
+
+extension MatchScorer {
+    /// Any dimension, unless the scorer says otherwise.
+    public var expectedDimension: Int? { nil }
 }
 
 /// The logistic head scores a candidate from the pair's exact `PairFeatures` of the head's `featureKind`.
@@ -21,6 +29,9 @@ extension LogisticHead: MatchScorer {
 
     /// The head's `encoderFingerprint`.
     public var expectedEncoder: String? { encoderFingerprint }
+
+    /// The head's `dimension` (its number of weights).
+    public var expectedDimension: Int? { dimension }
 }
 
 /// A scorer from a closure, e.g. `ClosureScorer(threshold: 0.5) { q, e in q.distance(to: e) < 0.6 ? 1 : 0 }`.

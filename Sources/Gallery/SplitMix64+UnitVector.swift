@@ -1,7 +1,7 @@
 import SeededRandom
 
 extension SplitMix64 {
-    /// A random unit-norm `[128]` vector written to `out`: components uniform in [−1, 1), then normalised.
+    /// A random unit-norm `[dimension]` vector written to `out`: components uniform in [−1, 1), then normalised.
     mutating func unitVector(into out: UnsafeMutablePointer<Float>, dimension: Int) {
         var s: Float = 0
         for k in 0..<dimension {

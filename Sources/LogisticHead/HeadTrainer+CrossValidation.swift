@@ -35,7 +35,7 @@ extension HeadTrainer {
             let full = try solver.fit(rows: allRows, lambda: lambda, start: previous,
                                       tolerance: tolerance, maxIterations: maxIterations)
             previous = full.theta
-            var thetas: [[Double]] = []   // [fold] → [129]
+            var thetas: [[Double]] = []   // [fold] → [D+1]
             var loss = 0.0
             for split in splits {
                 let fold = try solver.fit(rows: split.training, lambda: lambda, start: full.theta,
@@ -51,7 +51,7 @@ extension HeadTrainer {
         return CrossValidation(lambda: chosen.lambda, fit: chosen.fit, metrics: metrics)
     }
 
-    /// The per-fold metrics of the fold solutions `thetas` `[folds][129]` (see `HeldOutMetrics`).
+    /// The per-fold metrics of the fold solutions `thetas` `[folds][D+1]` (see `HeldOutMetrics`).
     private func heldOutMetrics(solver: IRLSSolver, splits: [FoldSplit], thetas: [[Double]]) throws(LogisticHeadError) -> HeldOutMetrics {
         let labels = solver.labels
         var accuracy: [Double] = [], auc: [Double] = [], eer: [Double] = [], brier: [Double] = [], ece: [Double] = []

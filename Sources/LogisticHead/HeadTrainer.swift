@@ -3,6 +3,8 @@ import Foundation
 import PairMetrics
 
 /// Fits a `LogisticHead` to labelled pairs by class-weighted, L2-regularised logistic regression (Newton/IRLS).
+/// Any feature dimension D ≥ 1 (the embeddings' size): the head gets D weights and each Newton step solves a
+/// (D+1)×(D+1) system.
 ///
 /// Objective (θ = [w; b], n pairs): J = (1/n)·Σ_i c_i·logloss_i + (λ/2)·Σ_k s_k²·w_k², c_i = n / (2·n_{class of i}),
 /// s_k² = mean of x_k² over the pairs (a standardised L2 penalty, as in glmnet: λ is dimensionless, so one λ suits
@@ -10,7 +12,7 @@ import PairMetrics
 /// prior of "same person", whatever the class balance of the training pairs (see `LogisticHead.withPrior`).
 ///
 /// Procedure of `fit`:
-/// 1. validate (≥ 20 pairs, both classes, one feature kind, finite features, sane settings);
+/// 1. validate (≥ 20 pairs, both classes, one feature kind, one dimension, finite features, sane settings);
 /// 2. for each λ of the grid (largest first; just `lambda` when given) fit all pairs, warm-started along the
 ///    λ path (a cold start first solves a stratified 1/8 subsample when there are ≥ 32768 pairs);
 /// 3. with `folds` ≥ 2: stratified k-fold (deterministic, `seed`): each fold's fit starts from the full-data
@@ -23,7 +25,7 @@ import PairMetrics
 public struct HeadTrainer: Sendable {
     /// Fewer labelled pairs than this are refused.
     public static let minimumPairs = 20
-    /// The default λ (standardised penalty; mild: 129 parameters and typically thousands of pairs).
+    /// The default λ (standardised penalty; mild: D + 1 parameters, 129 for face embeddings, and typically thousands of pairs).
     public static let defaultLambda = 1e-4
     /// The λ grid searched when `lambda` is nil: 1e-6 … 1e-2 in decades.
     public static let defaultLambdaGrid: [Double] = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2]
@@ -66,16 +68,17 @@ public struct HeadTrainer: Sendable {
         self.thresholdChoice = thresholdChoice
     }
 
-    /// Trains a head on `features` `[n]` (one kind, 128 finite values each) with `labels` `[n]`
-    /// (true = same person) computed from embeddings of the encoder with `encoderFingerprint`.
-    /// Throws `.labelCountMismatch`, `.tooFewPairs`, `.singleClass`, `.wrongFeatureKind`, `.nonFiniteFeature`,
+    /// Trains a head on `features` `[n]` (one kind, D finite values each, D = `features[0].dimension`) with
+    /// `labels` `[n]` (true = same person) computed from embeddings of the encoder with `encoderFingerprint`;
+    /// the head has D weights. Throws `.labelCountMismatch`, `.tooFewPairs`, `.singleClass`, `.wrongFeatureKind`,
+    /// `.wrongFeatureDimension` (pairs of embeddings of different sizes, e.g. from two encoders), `.nonFiniteFeature`,
     /// `.invalidLambda`, `.invalidThreshold`, `.invalidConfiguration`, `.notConverged`, `.singularSystem`.
     public func fit(features: [PairFeatures], labels: [Bool], encoderFingerprint: String,
                     created: Date = Date()) throws(LogisticHeadError) -> LogisticHead {
         try validateSettings()
-        let (packed, kind) = try Self.validateAndPack(features: features, labels: labels)
+        let (packed, kind, d) = try Self.validateAndPack(features: features, labels: labels)   // [n, D]
         let positives = labels.reduce(0) { $0 + ($1 ? 1 : 0) }
-        let solver = IRLSSolver(features: packed, labels: labels)
+        let solver = IRLSSolver(features: packed, labels: labels, dimension: d)
         let allRows = Array(0..<labels.count)
 
         // Held-out folds: capped so each test fold has both classes.
@@ -107,8 +110,8 @@ public struct HeadTrainer: Sendable {
         let summary = TrainingSummary(pairs: labels.count, positives: positives, negatives: labels.count - positives,
                                       lambda: chosenLambda, lambdaCrossValidated: lambda == nil,
                                       iterations: final.iterations, heldOut: heldOut)
-        return try LogisticHead(weights: final.theta[0..<Embedding.dimension].map { Float($0) },
-                                balancedBias: Float(final.theta[Embedding.dimension]), featureKind: kind,
+        return try LogisticHead(weights: final.theta[0..<d].map { Float($0) },
+                                balancedBias: Float(final.theta[d]), featureKind: kind,
                                 threshold: threshold, prior: 0.5, encoderFingerprint: encoderFingerprint,
                                 created: created, training: summary)
     }
@@ -126,8 +129,9 @@ public struct HeadTrainer: Sendable {
         if case let .fixed(t) = thresholdChoice, !(t >= 0 && t <= 1) { throw .invalidThreshold(Double(t)) }
     }
 
-    /// Checks the pairs and packs them into `[n, 128]` row-major floats; returns them with their common kind.
-    static func validateAndPack(features: [PairFeatures], labels: [Bool]) throws(LogisticHeadError) -> ([Float], PairFeatureKind) {
+    /// Checks the pairs and packs them into `[n, D]` row-major floats; returns them with their common kind and
+    /// dimension D (that of the first pair).
+    static func validateAndPack(features: [PairFeatures], labels: [Bool]) throws(LogisticHeadError) -> ([Float], PairFeatureKind, Int) {
         guard features.count == labels.count else {
             throw .labelCountMismatch(features: features.count, labels: labels.count)
         }
@@ -137,11 +141,12 @@ public struct HeadTrainer: Sendable {
             throw .singleClass(positives: positives, negatives: labels.count - positives)
         }
         let kind = features[0].kind
-        let d = Embedding.dimension
-        var packed = [Float](repeating: 0, count: features.count * d)   // [n, 128]
+        let d = features[0].dimension
+        var packed = [Float](repeating: 0, count: features.count * d)   // [n, D]
         try packed.withUnsafeMutableBufferPointer { (out: inout UnsafeMutableBufferPointer<Float>) throws(LogisticHeadError) in
             for (i, x) in features.enumerated() {
                 guard x.kind == kind else { throw .wrongFeatureKind(pair: i, expected: kind, found: x.kind) }
+                guard x.dimension == d else { throw .wrongFeatureDimension(pair: i, expected: d, found: x.dimension) }
                 try x.values.withUnsafeBufferPointer { (v: UnsafeBufferPointer<Float>) throws(LogisticHeadError) in
                     for j in 0..<d {
                         guard v[j].isFinite else { throw .nonFiniteFeature(pair: i, component: j) }
@@ -150,12 +155,13 @@ public struct HeadTrainer: Sendable {
                 }
             }
         }
-        return (packed, kind)
+        return (packed, kind, d)
     }
 
-    /// `[rows.count]` probabilities σ(θᵀx̃ + logOddsShift) of the given rows of `features` `[n, 128]`, in double.
+    /// `[rows.count]` probabilities σ(θᵀx̃ + logOddsShift) of the given rows of `features` `[n, D]`, in double,
+    /// D = `theta.count − 1` (θ = [w (D); b]).
     static func probabilities(theta: [Double], rows: [Int], features: [Float], logOddsShift: Double) -> [Double] {
-        let d = Embedding.dimension
+        let d = theta.count - 1
         let bias = theta[d] + logOddsShift
         return features.withUnsafeBufferPointer { x in
             theta.withUnsafeBufferPointer { t in

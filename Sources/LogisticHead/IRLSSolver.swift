@@ -3,40 +3,43 @@ import Foundation
 
 /// Newton/IRLS for class-weighted, L2-regularised logistic regression (internal to the trainer).
 ///
-/// Objective over the rows R (n = |R|), x̃ = [x; 1] `[129]`, θ = [w; b] `[129]`:
+/// Objective over the rows R (n = |R|), D features per pair, x̃ = [x; 1] `[D+1]`, θ = [w; b] `[D+1]`:
 ///
 ///     J(θ) = (1/n) Σ_{i∈R} c_i · (softplus(θᵀx̃_i) − y_i·θᵀx̃_i) + (λ/2)·Σ_k s_k²·w_k²      (b not penalised)
 ///
 /// with class weights c_i = n / (2·n_{class of i}), so both classes carry half the data term and the optimum's
 /// intercept is the one for a 50/50 prior, and `penaltyScale` s_k² (the mean square of feature k; 1 for an
 /// all-zero feature), which makes λ dimensionless (the same λ suits |Δf| and (Δf)² features). Each iteration
-/// solves the Newton system H·Δ = −g with H = (1/n)·X̃ᵀ·diag(c∘p∘(1−p))·X̃ + λ·diag(s², 0) (129×129, SPD for
-/// λ > 0) in double precision through
+/// solves the Newton system H·Δ = −g with H = (1/n)·X̃ᵀ·diag(c∘p∘(1−p))·X̃ + λ·diag(s², 0) ((D+1)×(D+1), SPD
+/// for λ > 0; 129×129 for the face ResNet's 128-d embeddings) in double precision through
 /// LAPACK `dposv`. The gradient and objective are exact in double (rows widened block by block, `cblas_dgemv`);
 /// X̃ᵀWX̃ is formed per block of rows in float by `cblas_ssyrk` (half the cost of `dsyrk`, the dominant cost) and
 /// the block results are summed in double. The Hessian only steers the step: the fixed point (∇J = 0 in double)
 /// is unaffected, and its ~1e-6 relative rounding costs at most one extra iteration.
 /// A backtracking (Armijo) line search makes each step decrease J, so separable data converge too.
 struct IRLSSolver {
-    /// Columns of the design matrix: 128 features plus the constant 1 of the intercept.
-    static let columns = 129
-    /// Rows per block: the block buffer `[blockRows, 129]` doubles is ~1 MB, cache-friendly for dsyrk.
+    /// Columns of the design matrix: D features plus the constant 1 of the intercept (D + 1).
+    let columns: Int
+    /// Rows per block: the block buffer `[blockRows, D+1]` doubles is ~1 MB for D = 128, cache-friendly for dsyrk.
     static let blockRows = 1024
     /// Curvature floor for p(1−p): keeps H well defined when probabilities saturate (separable data).
     /// It changes only the step, never the fixed point (the gradient is exact).
     static let curvatureFloor = 1e-12
 
-    /// `[pairs, 128]` row-major float32 features of all pairs.
+    /// `[pairs, D]` row-major float32 features of all pairs.
     let features: [Float]
     /// `[pairs]` labels, true = same person.
     let labels: [Bool]
-    /// `[128]` s_k², the penalty weight of w_k (see the objective).
+    /// `[D]` s_k², the penalty weight of w_k (see the objective).
     let penaltyScale: [Double]
 
-    /// Wraps packed features `[pairs, 128]`; s_k² = mean over all pairs of x_k² (1 where that is 0).
-    init(features: [Float], labels: [Bool]) {
-        let f = Self.columns - 1
-        var scale = [Double](repeating: 0, count: f)   // [128]
+    /// Wraps packed features `[pairs, dimension]`; s_k² = mean over all pairs of x_k² (1 where that is 0).
+    /// Precondition: dimension ≥ 1 and `features.count == labels.count * dimension`.
+    init(features: [Float], labels: [Bool], dimension: Int) {
+        precondition(dimension >= 1 && features.count == labels.count * dimension, "IRLSSolver: features are not [pairs, \(dimension)]")
+        let f = dimension
+        columns = dimension + 1
+        var scale = [Double](repeating: 0, count: f)   // [D]
         features.withUnsafeBufferPointer { x in
             for i in 0..<labels.count {
                 for k in 0..<f { let v = Double(x[i * f + k]); scale[k] += v * v }
@@ -48,7 +51,7 @@ struct IRLSSolver {
     }
 
     struct Result {
-        /// `[129]` = [w (128); b], b being the 50/50-prior intercept.
+        /// `[D+1]` = [w (D); b], b being the 50/50-prior intercept.
         var theta: [Double]
         var iterations: Int
         var objective: Double
@@ -57,12 +60,12 @@ struct IRLSSolver {
     /// Values computed by one sweep over the rows at a given θ.
     private struct Sweep {
         var objective: Double
-        var gradient: [Double]   // [129]
-        var hessian: [Double]    // [129 * 129] symmetric, row-major (== column-major)
+        var gradient: [Double]   // [D+1]
+        var hessian: [Double]    // [(D+1) * (D+1)] symmetric, row-major (== column-major)
     }
 
     /// Minimises J over `rows` (indices into the pair arrays, both classes present) starting from `start`
-    /// (`[129]`; when nil: zeros, or for ≥ 32768 rows the solution of a stratified 1/8 subsample). Stops when the applied step satisfies max_k|Δθ_k| ≤ tolerance·(1 + max_k|θ_k|).
+    /// (`[D+1]`; when nil: zeros, or for ≥ 32768 rows the solution of a stratified 1/8 subsample). Stops when the applied step satisfies max_k|Δθ_k| ≤ tolerance·(1 + max_k|θ_k|).
     /// Throws `.notConverged` after `maxIterations` Newton steps and `.singularSystem` if `dposv` fails.
     ///
     /// `acceptPredicted`: also stop, without the confirming sweep, once two successive steps show quadratic
@@ -107,7 +110,7 @@ struct IRLSSolver {
     /// Damped Newton from `start` (zeros when nil) on exactly `rows`.
     private func newton(rows: [Int], lambda: Double, start: [Double]?, tolerance: Double, maxIterations: Int,
                         acceptPredicted: Bool = false) throws(LogisticHeadError) -> Result {
-        let d = Self.columns
+        let d = columns
         var theta = start ?? [Double](repeating: 0, count: d)
         let positives = rows.reduce(0) { $0 + (labels[$1] ? 1 : 0) }
         let n = Double(rows.count)
@@ -171,14 +174,14 @@ struct IRLSSolver {
     /// J, ∇J and (optionally) the Hessian at θ, in one pass over `rows` in blocks of `blockRows`.
     private func sweep(rows: [Int], theta: [Double], lambda: Double,
                        classWeights: (positive: Double, negative: Double), hessian wantHessian: Bool) -> Sweep {
-        let d = Self.columns, f = d - 1
+        let d = columns, f = d - 1
         let n = Double(rows.count)
         var objective = 0.0
-        var gradient = [Double](repeating: 0, count: d)                          // [129]
-        var hessian = [Double](repeating: 0, count: wantHessian ? d * d : 0)     // [129, 129]
-        var block = [Double](repeating: 1, count: Self.blockRows * d)           // [blockRows, 129], last column 1
-        var scaled = [Float](repeating: 0, count: wantHessian ? Self.blockRows * d : 0)  // [blockRows, 129] √(c·p(1−p))·x̃
-        var blockHessian = [Float](repeating: 0, count: wantHessian ? d * d : 0)  // [129, 129] lower triangle
+        var gradient = [Double](repeating: 0, count: d)                          // [D+1]
+        var hessian = [Double](repeating: 0, count: wantHessian ? d * d : 0)     // [D+1, D+1]
+        var block = [Double](repeating: 1, count: Self.blockRows * d)           // [blockRows, D+1], last column 1
+        var scaled = [Float](repeating: 0, count: wantHessian ? Self.blockRows * d : 0)  // [blockRows, D+1] √(c·p(1−p))·x̃
+        var blockHessian = [Float](repeating: 0, count: wantHessian ? d * d : 0)  // [D+1, D+1] lower triangle
         var eta = [Double](repeating: 0, count: Self.blockRows)                 // [blockRows] θᵀx̃
         var residual = [Double](repeating: 0, count: Self.blockRows)            // [blockRows] c(p − y)/n
 
@@ -194,7 +197,7 @@ struct IRLSSolver {
             var start = 0
             while start < rows.count {
                 let m = min(Self.blockRows, rows.count - start)
-                // Gather and widen the block's feature rows; column 128 stays 1.
+                // Gather and widen the block's feature rows; column D stays 1.
                 for i in 0..<m {
                     let src = x.baseAddress! + rows[start + i] * f
                     let dst = b.baseAddress! + i * d

@@ -5,10 +5,12 @@ import WeightStore
 
 /// Head files: a `WeightArchive` of kind `pairmatch.head`, format_version 1.
 ///
-/// Tensors: `weights` `[128]` float32; `bias` `[1]` float32, the 50/50-prior intercept (`balancedBias`).
-/// Root attributes: `feature_kind` ("abs" | "sq"), `threshold` (float, probability), `prior` (float,
-/// P(same person) the probabilities assume), `encoder_fingerprint` (string), `created` (ISO-8601 UTC string,
-/// whole seconds). With a training summary also: `lambda` (float), `lambda_selection` ("fixed" |
+/// Tensors: `weights` `[D]` float32 (D = the embedding dimension, 128 for the face ResNet); `bias` `[1]` float32,
+/// the 50/50-prior intercept (`balancedBias`).
+/// Root attributes: `embedding_dimension` (integer D, equal to the weights' length; absent in files written before
+/// heads of other sizes existed, which are all 128-d: D is then the weights' length), `feature_kind` ("abs" |
+/// "sq"), `threshold` (float, probability), `prior` (float, P(same person) the probabilities assume),
+/// `encoder_fingerprint` (string), `created` (ISO-8601 UTC string, whole seconds). With a training summary also: `lambda` (float), `lambda_selection` ("fixed" |
 /// "cross-validated"), `pairs`, `positives`, `negatives`, `iterations` (integers) and, when cross-validated,
 /// `cv_folds` (integer) and `cv_accuracy`, `cv_auc`, `cv_eer`, `cv_brier`, `cv_ece` with `…_std` (floats,
 /// mean and sample standard deviation over the folds).
@@ -25,11 +27,15 @@ extension LogisticHead {
         }
     }
 
-    /// Reads a head file and checks it was trained on embeddings of the encoder with `fingerprint`.
-    /// Throws `.encoderMismatch` naming the file and both fingerprints, `.store(...)` for unreadable files,
-    /// another kind or format version, missing tensors/attributes, and `.invalidFile` for unusable content.
-    public static func load(from url: URL, expectingEncoder fingerprint: String) throws(LogisticHeadError) -> LogisticHead {
+    /// Reads a head file and checks it was trained on embeddings of the encoder with `fingerprint` and, when
+    /// `dimension` is given, that it takes embeddings of that many components (the encoder's output size).
+    /// Throws `.dimensionMismatch` naming the file and both sizes (checked first), `.encoderMismatch` naming the file
+    /// and both fingerprints, `.store(...)` for unreadable files, another kind or format version, missing
+    /// tensors/attributes, and `.invalidFile` for unusable content.
+    public static func load(from url: URL, expectingEncoder fingerprint: String,
+                            dimension: Int? = nil) throws(LogisticHeadError) -> LogisticHead {
         let head = try load(from: url)
+        if let dimension { try head.checkDimension(dimension, file: url.path) }
         guard head.encoderFingerprint == fingerprint else {
             throw .encoderMismatch(file: url.path, head: head.encoderFingerprint, encoder: fingerprint)
         }
@@ -53,7 +59,8 @@ extension LogisticHead {
     /// The head as an in-memory archive (what `save` writes).
     public func archive() -> WeightArchive {
         var a = WeightArchive(kind: Self.archiveKind, formatVersion: Self.formatVersion)
-        a.set(Tensor(shape: [Embedding.dimension], values: weights), at: "weights")
+        a.set(Tensor(shape: [dimension], values: weights), at: "weights")   // [D]
+        a.set(attribute: "embedding_dimension", .integer(Int64(dimension)))
         a.set(Tensor(shape: [1], values: [balancedBias]), at: "bias")
         a.set(attribute: "feature_kind", .string(featureKind.rawValue))
         a.set(attribute: "threshold", .float(Double(threshold)))
@@ -80,7 +87,17 @@ extension LogisticHead {
 
     /// Parses an archive already checked for kind and version; `path` names the file in errors.
     init(archive a: WeightArchive, path: String) throws {
-        let weights = try a.tensor("weights", shape: [Embedding.dimension]).values
+        let weightTensor = try a.tensor("weights")   // [D]
+        guard weightTensor.shape.count == 1, weightTensor.count >= 1 else {
+            throw LogisticHeadError.invalidFile(path: path, reason: "tensor 'weights' has shape \(weightTensor.shape), expected [D] with D ≥ 1")
+        }
+        let weights = weightTensor.values
+        if a.attributeNames().contains("embedding_dimension") {
+            let d = try a.integer("embedding_dimension")
+            guard d == weights.count else {
+                throw LogisticHeadError.invalidFile(path: path, reason: "embedding_dimension \(d) but tensor 'weights' has \(weights.count) values")
+            }
+        }
         let bias = try a.tensor("bias", shape: [1]).values[0]
         let kindName = try a.string("feature_kind")
         guard let kind = PairFeatureKind(rawValue: kindName) else {

@@ -1,7 +1,12 @@
 import FaceEmbedding
 import Foundation
 
-/// The decision head: P(same person | pair) = σ(Σ_k w_k·x_k + b), x = the pair's `PairFeatures` `[128]`.
+/// The decision head: P(same person | pair) = σ(Σ_k w_k·x_k + b), x = the pair's `PairFeatures` `[D]`.
+///
+/// Dimension: a head takes pairs of embeddings of exactly `dimension` = D components (D = `weights.count`, the size
+/// of its encoder's output: 128 for the face ResNet). The arithmetic (`logit`, `probability`) treats another size as
+/// a precondition failure; where the embeddings come from a user's choice, check first with
+/// `checkDimension(_:file:)` or load with `load(from:expectingEncoder:dimension:)`, which throw `.dimensionMismatch`.
 ///
 /// Intercept and prior: training fits the intercept for a 50/50 prior (classes weighted n / (2·n_c)),
 /// kept as `balancedBias`. `prior` is the P(same person) the reported probabilities assume; the intercept in
@@ -17,7 +22,7 @@ public struct LogisticHead: Sendable, Equatable {
     /// The archive format this code writes and reads.
     public static let formatVersion = 1
 
-    /// `[128]` weights w, one per feature component.
+    /// `[D]` weights w, one per feature component.
     public let weights: [Float]
     /// The intercept for a 50/50 prior of "same person".
     public let balancedBias: Float
@@ -34,14 +39,15 @@ public struct LogisticHead: Sendable, Equatable {
     /// How the head was trained, with its cross-validated metrics; nil for hand-made heads.
     public let training: TrainingSummary?
 
-    /// A head from its parts. Throws `.invalidConfiguration` unless `weights` has 128 finite values and
-    /// `balancedBias` is finite, `.invalidPrior` unless 0 < prior < 1, `.invalidThreshold` unless 0 ≤ threshold ≤ 1.
-    /// `created` is truncated to whole seconds (what the file keeps).
+    /// A head from its parts. Throws `.invalidConfiguration` unless `weights` has D ≥ 1 finite values (D = the
+    /// dimension of the embeddings it will score) and `balancedBias` is finite, `.invalidPrior` unless
+    /// 0 < prior < 1, `.invalidThreshold` unless 0 ≤ threshold ≤ 1. `created` is truncated to whole seconds (what
+    /// the file keeps).
     public init(weights: [Float], balancedBias: Float, featureKind: PairFeatureKind = .absoluteDifference,
                 threshold: Float = 0.5, prior: Double = 0.5, encoderFingerprint: String,
                 created: Date = Date(), training: TrainingSummary? = nil) throws(LogisticHeadError) {
-        guard weights.count == Embedding.dimension else {
-            throw .invalidConfiguration("a head has \(Embedding.dimension) weights, not \(weights.count)")
+        guard !weights.isEmpty else {
+            throw .invalidConfiguration("a head has at least 1 weight, not 0")
         }
         guard weights.allSatisfy(\.isFinite), balancedBias.isFinite else {
             throw .invalidConfiguration("head weights and bias must be finite")
@@ -58,6 +64,30 @@ public struct LogisticHead: Sendable, Equatable {
         self.training = training
     }
 
+    /// A head for a logistic unit σ(w·x + b) learnt elsewhere, e.g. jointly with an encoder
+    /// (`train-encoder --loss binary` trains σ(w·|Δ| + b) with the encoder and saves it with `save(to:)`), bound to
+    /// that encoder's `encoderFingerprint`. `weights` `[D]` are the unit's weights (D = the encoder's embedding size),
+    /// `bias` its intercept, stored as `balancedBias` with prior 0.5: exact when the unit was trained on as many
+    /// same-class as different-class pairs (or with class-weighted loss); otherwise re-base with `withPrior(_:)`.
+    /// No training summary. Throws as the memberwise initialiser (`.invalidConfiguration`, `.invalidThreshold`).
+    public init(unitWeights weights: [Float], bias: Float, threshold: Float = 0.5, encoderFingerprint: String,
+                featureKind: PairFeatureKind = .absoluteDifference, created: Date = Date()) throws(LogisticHeadError) {
+        try self.init(weights: weights, balancedBias: bias, featureKind: featureKind, threshold: threshold, prior: 0.5,
+                      encoderFingerprint: encoderFingerprint, created: created, training: nil)
+    }
+
+    /// D, the number of weights = the dimension of the embeddings (and pair features) the head takes.
+    public var dimension: Int { weights.count }
+
+    /// Throws `.dimensionMismatch(file: file, head: dimension, embeddings: embeddingDimension)` unless embeddings of
+    /// `embeddingDimension` components suit this head. `file` names the head in the message (its path, or a
+    /// description such as "in memory").
+    public func checkDimension(_ embeddingDimension: Int, file: String) throws(LogisticHeadError) {
+        guard embeddingDimension == dimension else {
+            throw .dimensionMismatch(file: file, head: dimension, embeddings: embeddingDimension)
+        }
+    }
+
     /// log(prior / (1 − prior)), the intercept shift of the current prior (exactly 0 for 0.5).
     public var priorLogOdds: Double { log(prior / (1 - prior)) }
 
@@ -65,15 +95,17 @@ public struct LogisticHead: Sendable, Equatable {
     public var bias: Float { Float(Double(balancedBias) + priorLogOdds) }
 
     /// The log-odds Σ_k w_k·x_k + balancedBias + log(prior / (1 − prior)), accumulated in double.
-    /// Precondition: `x.kind == featureKind` (build features with the head's `featureKind`).
+    /// Preconditions: `x.kind == featureKind` (build features with the head's `featureKind`) and
+    /// `x.dimension == dimension` (see `checkDimension(_:file:)`).
     public func logit(_ x: PairFeatures) -> Double {
         precondition(x.kind == featureKind, "head expects '\(featureKind.rawValue)' pair features, got '\(x.kind.rawValue)'")
+        precondition(x.dimension == dimension, "head of \(dimension) weights given pair features of \(x.dimension) components")
         var z = 0.0
-        for k in 0..<Embedding.dimension { z += Double(weights[k]) * Double(x.values[k]) }
+        for k in 0..<weights.count { z += Double(weights[k]) * Double(x.values[k]) }
         return (z + Double(balancedBias)) + priorLogOdds
     }
 
-    /// P(same person | x) under the head's prior, in [0, 1]. Precondition as for `logit`.
+    /// P(same person | x) under the head's prior, in [0, 1]. Preconditions as for `logit`.
     public func probability(_ x: PairFeatures) -> Float {
         Float(Self.sigmoid(logit(x)))
     }

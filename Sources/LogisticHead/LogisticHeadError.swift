@@ -13,6 +13,12 @@ public enum LogisticHeadError: Error, CustomStringConvertible, Equatable, Sendab
     case nonFiniteFeature(pair: Int, component: Int)
     /// Pair `pair` was computed with another feature kind than the rest (or than the head expects).
     case wrongFeatureKind(pair: Int, expected: PairFeatureKind, found: PairFeatureKind)
+    /// Pair `pair` has `found` components where the first pair has `expected`: the pairs mix embeddings of
+    /// different sizes (e.g. of two encoders).
+    case wrongFeatureDimension(pair: Int, expected: Int, found: Int)
+    /// The head `file` has `head` weights (takes `head`-component embeddings) but is used with embeddings of
+    /// `embeddings` components (another encoder's).
+    case dimensionMismatch(file: String, head: Int, embeddings: Int)
     /// A regularisation strength that is not a finite number > 0.
     case invalidLambda(Double)
     /// A prior probability of "same person" outside the open interval (0, 1).
@@ -44,6 +50,10 @@ public enum LogisticHeadError: Error, CustomStringConvertible, Equatable, Sendab
             return "pair \(pair) has a NaN or infinite feature at component \(component)"
         case let .wrongFeatureKind(pair, expected, found):
             return "pair \(pair) has feature kind '\(found.rawValue)' but '\(expected.rawValue)' is expected; all pairs must use one kind"
+        case let .wrongFeatureDimension(pair, expected, found):
+            return "pair \(pair) has \(found) feature components but the first pair has \(expected); all pairs must come from embeddings of one size (one encoder)"
+        case let .dimensionMismatch(file, head, embeddings):
+            return "head \(file) takes \(head)-component embeddings but these have \(embeddings) components; train a head for this encoder"
         case let .invalidLambda(lambda):
             return "regularisation strength λ = \(lambda) must be a finite number > 0"
         case let .invalidPrior(prior):

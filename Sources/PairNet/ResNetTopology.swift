@@ -1,3 +1,5 @@
+import FaceEmbedding
+
 /// The encoder's topology, written in Swift (dlib's `.dat` and our `encoder.h5` store only the layer
 /// records, not the tag/skip wiring): dlib_face_recognition_resnet_model_v1, a 29-conv ResNet,
 /// 150×150×3 → 128.
@@ -19,8 +21,8 @@ public enum ResNetTopology {
     public static let kind = "pairmatch.encoder"
     /// Input chip side in pixels.
     public static let inputSize = 150
-    /// Output dimension.
-    public static let embeddingDimension = 128
+    /// Output dimension: the face ResNet's embedding size (`Embedding.faceDimension`).
+    public static let embeddingDimension = Embedding.faceDimension
 
     /// (filters, down-sampling) of each residual block, input to output.
     static let blocks: [(filters: Int, down: Bool)] =

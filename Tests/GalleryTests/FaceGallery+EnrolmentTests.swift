@@ -60,6 +60,54 @@ final class FaceGalleryEnrolmentTests: XCTestCase {
         XCTAssertEqual(g.embeddingCount, before.reduce(0) { $0 + $1.embeddingCount })
     }
 
+    func testDimensionComesFromTheFirstEnrolmentOrFromCreate() throws {
+        var rng = SplitMix64(seed: 6)
+        var g = FaceGallery.create(encoderFingerprint: GalleryTestData.encoder)
+        XCTAssertNil(g.dimension)
+        let a = (0..<2).map { _ in GalleryTestData.embedding(&rng, dimension: 64) }
+        XCTAssertEqual(try g.enroll(name: "Ana", embeddings: a), .added(embeddings: 2))
+        XCTAssertEqual(g.dimension, 64)
+        XCTAssertEqual(g.embeddings(of: "Ana"), a)
+        XCTAssertEqual(g.embedding(row: 1).dimension, 64)
+        XCTAssertEqual(g.squaredNorms[1], a[1].norm * a[1].norm, accuracy: 1e-6)
+        let given = FaceGallery.create(encoderFingerprint: GalleryTestData.encoder, dimension: 5)
+        XCTAssertEqual(given.dimension, 5)
+        XCTAssertTrue(given.isEmpty)
+    }
+
+    func testEnrolmentOfAnotherDimensionIsRefusedAndLeavesTheGalleryUnchanged() throws {
+        var rng = SplitMix64(seed: 7)
+        var g = GalleryTestData.gallery(identities: 4, seed: 8, dimension: 64)
+        let before = (g.identities, g.matrix)
+        let e64 = GalleryTestData.embedding(&rng, dimension: 64), e128 = GalleryTestData.embedding(&rng)
+        let cases: [(String, [Embedding], GalleryError)] = [
+            ("new", [e128], .embeddingDimensionMismatch(name: "new", index: 0, gallery: 64, found: 128)),
+            ("new", [e64, e128], .embeddingDimensionMismatch(name: "new", index: 1, gallery: 64, found: 128)),
+            ("p1", [e128], .embeddingDimensionMismatch(name: "p1", index: 0, gallery: 64, found: 128)),
+        ]
+        for (name, list, expected) in cases {
+            for policy in FaceGallery.ExistingIdentityPolicy.allCases {
+                XCTAssertThrowsError(try g.enroll(name: name, embeddings: list, ifEnrolled: policy)) { error in
+                    XCTAssertEqual(error as? GalleryError, expected)
+                    let text = "\(error)"
+                    XCTAssertTrue(text.contains("64") && text.contains("128") && !text.contains("\n"), text)
+                }
+            }
+        }
+        XCTAssertEqual(g.identities, before.0)
+        XCTAssertEqual(g.matrix, before.1)
+        // a gallery created for 64-d embeddings refuses a 128-d first enrolment; a mixed first list is refused too
+        var sized = FaceGallery.create(encoderFingerprint: GalleryTestData.encoder, dimension: 64)
+        XCTAssertThrowsError(try sized.enroll(name: "x", embeddings: [e128])) {
+            XCTAssertEqual($0 as? GalleryError, .embeddingDimensionMismatch(name: "x", index: 0, gallery: 64, found: 128))
+        }
+        var fresh = FaceGallery.create(encoderFingerprint: GalleryTestData.encoder)
+        XCTAssertThrowsError(try fresh.enroll(name: "x", embeddings: [e64, e128])) {
+            XCTAssertEqual($0 as? GalleryError, .embeddingDimensionMismatch(name: "x", index: 1, gallery: 64, found: 128))
+        }
+        XCTAssertNil(fresh.dimension, "a refused first enrolment does not fix the size")
+    }
+
     func testRemoveCompactsRowsAndReindexes() throws {
         var g = GalleryTestData.gallery(identities: 6, seed: 5)
         let kept = ["p0", "p1", "p3", "p4", "p5"]

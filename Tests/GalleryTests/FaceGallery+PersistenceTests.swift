@@ -17,6 +17,7 @@ final class FaceGalleryPersistenceTests: XCTestCase {
 
     private func assertSame(_ a: FaceGallery, _ b: FaceGallery, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(a.encoderFingerprint, b.encoderFingerprint, file: file, line: line)
+        XCTAssertEqual(a.dimension, b.dimension, file: file, line: line)
         XCTAssertEqual(a.created, b.created, file: file, line: line)
         XCTAssertEqual(a.updated, b.updated, file: file, line: line)
         XCTAssertEqual(a.identities, b.identities, file: file, line: line)
@@ -64,6 +65,109 @@ final class FaceGalleryPersistenceTests: XCTestCase {
         let fresh = try FaceGallery.loadOrCreate(at: folder.appendingPathComponent("new.h5"), encoderFingerprint: "e")
         XCTAssertTrue(fresh.isEmpty)
         XCTAssertEqual(try FaceGallery.loadOrCreate(at: url, encoderFingerprint: GalleryTestData.encoder).count, 3)
+    }
+
+    func testSixtyFourDimensionalGalleryRoundTripsAndRecordsItsSize() throws {
+        var g = GalleryTestData.gallery(identities: 25, seed: 13, dimension: 64)
+        XCTAssertTrue(g.remove(name: "p3"))
+        let url = folder.appendingPathComponent("g64.h5")
+        try g.save(to: url)
+        let archive = try WeightArchive.read(from: url, kind: FaceGallery.archiveKind)
+        XCTAssertEqual(archive.formatVersion, 1)
+        XCTAssertEqual(try archive.tensor("embeddings").shape, [g.embeddingCount, 64])
+        XCTAssertEqual(try archive.integer("embedding_dimension"), 64)
+        let back = try FaceGallery.load(from: url, expectingEncoder: GalleryTestData.encoder, dimension: 64)
+        assertSame(g, back)
+        XCTAssertEqual(back.dimension, 64)
+        XCTAssertEqual(try FaceGallery.loadOrCreate(at: url, encoderFingerprint: GalleryTestData.encoder, dimension: 64).count, 24)
+        // searching the loaded gallery finds the enrolled rows
+        let probe = back.embeddings(of: "p7")![0]
+        XCTAssertEqual(try back.nearest([probe], topK: 1)[0][0].name, "p7")
+
+        // empty galleries keep a given size, or none
+        let sized = FaceGallery.create(encoderFingerprint: "e", dimension: 64)
+        try sized.save(to: url)
+        XCTAssertEqual(try FaceGallery.load(from: url, expectingEncoder: "e").dimension, 64)
+        XCTAssertThrowsError(try FaceGallery.load(from: url, expectingEncoder: "e", dimension: 128))
+        try FaceGallery.create(encoderFingerprint: "e").save(to: url)
+        let unsized = try FaceGallery.load(from: url, expectingEncoder: "e", dimension: 128)
+        XCTAssertNil(unsized.dimension, "no size yet: any encoder size is accepted")
+        XCTAssertEqual(try WeightArchive.read(from: url).tensor("embeddings").shape, [0, 0])
+        let new = try FaceGallery.loadOrCreate(at: folder.appendingPathComponent("new.h5"), encoderFingerprint: "e", dimension: 64)
+        XCTAssertEqual(new.dimension, 64)
+    }
+
+    func testGalleryOfAnotherDimensionIsRefusedNamingTheFileAndBothSizes() throws {
+        let url = folder.appendingPathComponent("g64.h5")
+        try GalleryTestData.gallery(identities: 3, dimension: 64).save(to: url)
+        // the size is checked before the fingerprint: a 128-d encoder hears about the sizes
+        for fingerprint in [GalleryTestData.encoder, "sha256:face-resnet"] {
+            XCTAssertThrowsError(try FaceGallery.load(from: url, expectingEncoder: fingerprint, dimension: 128)) { error in
+                XCTAssertEqual(error as? GalleryError, .dimensionMismatch(path: url.path, gallery: 64, expected: 128))
+                let text = "\(error)"
+                XCTAssertTrue(text.contains(url.path) && text.contains("64") && text.contains("128"), text)
+                XCTAssertFalse(text.contains("\n"))
+            }
+            XCTAssertThrowsError(try FaceGallery.loadOrCreate(at: url, encoderFingerprint: fingerprint, dimension: 128)) {
+                XCTAssertEqual($0 as? GalleryError, .dimensionMismatch(path: url.path, gallery: 64, expected: 128))
+            }
+        }
+        // inspecting without a size still works
+        XCTAssertEqual(try FaceGallery.load(from: url, expectingEncoder: nil).dimension, 64)
+    }
+
+    /// A file as format_version 1 was written before galleries had a size: no `embedding_dimension`, `[N, 128]`.
+    private func withoutDimensionAttribute(_ archive: WeightArchive) throws -> WeightArchive {
+        var old = WeightArchive(kind: archive.kind, formatVersion: archive.formatVersion)
+        for path in archive.tensorPaths { old.set(try archive.tensor(path), at: path) }
+        for name in archive.attributeNames() where !["kind", "format_version", "embedding_dimension"].contains(name) {
+            old.set(attribute: name, try archive.attribute(name))
+        }
+        XCTAssertFalse(old.attributeNames().contains("embedding_dimension"))
+        return old
+    }
+
+    func testOldGalleryFilesWithoutADimensionStillLoad() throws {
+        let g = GalleryTestData.gallery(identities: 12, seed: 14)
+        let url = folder.appendingPathComponent("old.h5")
+        try withoutDimensionAttribute(g.archive()).write(to: url)
+        let back = try FaceGallery.load(from: url, expectingEncoder: GalleryTestData.encoder, dimension: 128)
+        assertSame(g, back)
+        XCTAssertEqual(back.dimension, 128)
+        XCTAssertThrowsError(try FaceGallery.load(from: url, expectingEncoder: GalleryTestData.encoder, dimension: 64)) {
+            XCTAssertEqual($0 as? GalleryError, .dimensionMismatch(path: url.path, gallery: 128, expected: 64))
+        }
+        // an old empty gallery: [0, 128]
+        var empty = WeightArchive(kind: FaceGallery.archiveKind, formatVersion: 1)
+        let template = FaceGallery.create(encoderFingerprint: "e", dimension: 128).archive()
+        for path in template.tensorPaths { empty.set(try template.tensor(path), at: path) }
+        for name in template.attributeNames() where name != "embedding_dimension" { empty.set(attribute: name, try template.attribute(name)) }
+        XCTAssertEqual(try empty.tensor("embeddings").shape, [0, 128])
+        try empty.write(to: url)
+        XCTAssertEqual(try FaceGallery.load(from: url, expectingEncoder: "e").dimension, 128)
+        // old and new files search alike
+        try g.save(to: url)
+        let current = try FaceGallery.load(from: url, expectingEncoder: GalleryTestData.encoder)
+        XCTAssertEqual(current.matrix, back.matrix)
+    }
+
+    func testInconsistentDimensionIsDamage() throws {
+        let url = folder.appendingPathComponent("bad.h5")
+        var archive = GalleryTestData.gallery(identities: 3, dimension: 64).archive()
+        archive.set(attribute: "embedding_dimension", .integer(128))
+        try archive.write(to: url)
+        XCTAssertThrowsError(try FaceGallery.load(from: url, expectingEncoder: nil)) { error in
+            guard case .corrupt(url.path, let reason)? = error as? GalleryError else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("embedding_dimension 128"), reason)
+        }
+        var rows = GalleryTestData.gallery(identities: 3, dimension: 64).archive()
+        let e = try rows.tensor("embeddings")
+        rows.set(Tensor(shape: [e.count], values: e.values), at: "embeddings")
+        try rows.write(to: url)
+        XCTAssertThrowsError(try FaceGallery.load(from: url, expectingEncoder: nil)) { error in
+            guard case .corrupt(url.path, let reason)? = error as? GalleryError else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("'embeddings'"), reason)
+        }
     }
 
     func testRemoveThenSaveAndLoad() throws {

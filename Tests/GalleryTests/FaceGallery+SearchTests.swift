@@ -35,7 +35,7 @@ final class FaceGallerySearchTests: XCTestCase {
     private func queries(_ g: FaceGallery, count: Int, seed: UInt64) -> [Embedding] {
         var rng = SplitMix64(seed: seed)
         return (0..<count).map { i in
-            i % 2 == 0 ? GalleryTestData.embedding(&rng)
+            i % 2 == 0 ? GalleryTestData.embedding(&rng, dimension: g.dimension!)
                        : GalleryTestData.near(g.embedding(row: Int(rng.next() % UInt64(g.embeddingCount))), &rng, noise: 0.03)
         }
     }
@@ -87,7 +87,7 @@ final class FaceGallerySearchTests: XCTestCase {
         let g = GalleryTestData.gallery(identities: 50, seed: 62)
         let scorer = GalleryTestData.distanceScorer()
         let known = GalleryTestData.near(g.embeddings(of: "p17")![0], &rng, noise: 0.01)
-        let stranger = Embedding([Float](repeating: 3, count: Embedding.dimension))   // far from everyone
+        let stranger = Embedding([Float](repeating: 3, count: Embedding.faceDimension))   // far from everyone
         let results = try g.search([known, stranger], topK: 5, scorer: scorer)
         XCTAssertEqual(results[0].decision, "p17")
         XCTAssertEqual(results[0].best?.isAccepted, true)
@@ -117,7 +117,7 @@ final class FaceGallerySearchTests: XCTestCase {
         var rng = SplitMix64(seed: 71)
         let g = GalleryTestData.gallery(identities: 30, seed: 72)
         // p = σ(b − Σ|Δ_k|·w): large distances give small probabilities
-        let head = try LogisticHead(weights: [Float](repeating: -2, count: Embedding.dimension), balancedBias: 4,
+        let head = try LogisticHead(weights: [Float](repeating: -2, count: Embedding.faceDimension), balancedBias: 4,
                                     threshold: 0.5, encoderFingerprint: GalleryTestData.encoder)
         let query = GalleryTestData.near(g.embeddings(of: "p4")![0], &rng, noise: 0.005)
         let result = try g.search([query], topK: 3, scorer: head)[0]
@@ -129,6 +129,59 @@ final class FaceGallerySearchTests: XCTestCase {
         XCTAssertThrowsError(try g.search([query], scorer: other)) {
             XCTAssertEqual($0 as? GalleryError, .scorerEncoderMismatch(gallery: GalleryTestData.encoder, scorer: "sha256:other"))
         }
+    }
+
+    /// D = 64 (a Conv-4's size): the same GEMM / streaming search, one and two threads, equals brute force.
+    func testSixtyFourDimensionalGalleryEqualsBruteForce() throws {
+        for (seed, size) in [(91, 1), (92, 150), (93, 4500)] {
+            let g = GalleryTestData.gallery(identities: size, seed: UInt64(seed), dimension: 64)
+            XCTAssertEqual(g.dimension, 64)
+            let brute = GalleryTestData.BruteForce(g)
+            for q in [1, 7] {
+                for threads in [1, 2] {
+                    try assertMatchesBruteForce(g, brute, queries: queries(g, count: q, seed: UInt64(seed * 10 + q)), topK: 5, threads: threads)
+                }
+            }
+        }
+        // a 64-d head decides at 64
+        var rng = SplitMix64(seed: 94)
+        let g = GalleryTestData.gallery(identities: 30, seed: 95, dimension: 64)
+        let head = try LogisticHead(weights: [Float](repeating: -2, count: 64), balancedBias: 4, encoderFingerprint: GalleryTestData.encoder)
+        let query = GalleryTestData.near(g.embeddings(of: "p4")![0], &rng, noise: 0.005)
+        XCTAssertEqual(try g.search([query], topK: 3, scorer: head)[0].decision, "p4")
+        XCTAssertTrue(try g.verify(query, name: "p4", scorer: head).isAccepted)
+    }
+
+    func testSearchWithAnotherDimensionIsATypedError() throws {
+        var rng = SplitMix64(seed: 96)
+        let g = GalleryTestData.gallery(identities: 10, seed: 97, dimension: 64)
+        let q64 = GalleryTestData.embedding(&rng, dimension: 64), q128 = GalleryTestData.embedding(&rng)
+        XCTAssertThrowsError(try g.nearest([q64, q128], topK: 3)) { error in
+            XCTAssertEqual(error as? GalleryError, .embeddingDimensionMismatch(name: "query", index: 1, gallery: 64, found: 128))
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("64") && text.contains("128") && !text.contains("\n"), text)
+        }
+        XCTAssertThrowsError(try g.search([q128], scorer: GalleryTestData.distanceScorer())) {
+            XCTAssertEqual($0 as? GalleryError, .embeddingDimensionMismatch(name: "query", index: 0, gallery: 64, found: 128))
+        }
+        XCTAssertThrowsError(try g.verify(q128, name: "p1", scorer: GalleryTestData.distanceScorer())) {
+            XCTAssertEqual($0 as? GalleryError, .embeddingDimensionMismatch(name: "query", index: 0, gallery: 64, found: 128))
+        }
+        // a head of 128 weights with a gallery of 64-d embeddings (same encoder fingerprint): refused before scoring
+        let head128 = try LogisticHead(weights: [Float](repeating: -2, count: 128), balancedBias: 4, encoderFingerprint: GalleryTestData.encoder)
+        XCTAssertThrowsError(try g.search([q64], scorer: head128)) { error in
+            XCTAssertEqual(error as? GalleryError, .scorerDimensionMismatch(gallery: 64, scorer: 128))
+            XCTAssertTrue("\(error)".contains("64") && "\(error)".contains("128"), "\(error)")
+        }
+        XCTAssertThrowsError(try g.verify(q64, name: "p1", scorer: head128)) {
+            XCTAssertEqual($0 as? GalleryError, .scorerDimensionMismatch(gallery: 64, scorer: 128))
+        }
+        // a gallery emptied by removals keeps its size and still refuses other queries
+        var emptied = g
+        for name in emptied.identities.map(\.name) { emptied.remove(name: name) }
+        XCTAssertEqual(emptied.dimension, 64)
+        XCTAssertThrowsError(try emptied.nearest([q128], topK: 1))
+        XCTAssertEqual(try emptied.nearest([q64], topK: 1), [[]])
     }
 
     func testEdgeCases() throws {

@@ -38,5 +38,22 @@ final class GalleryBenchmarkTests: XCTestCase {
         let hit = try a.nearest([a.embedding(row: 123)], topK: 1)[0][0]
         XCTAssertEqual(hit.name, "id-0000123")
         XCTAssertEqual(hit.distance, 0, accuracy: 1e-3)
+        XCTAssertEqual(a.dimension, 128)
+    }
+
+    func testSyntheticAndBenchmarkAtSixtyFourDimensions() throws {
+        let g = FaceGallery.synthetic(size: 300, dimension: 64, seed: 7)
+        XCTAssertEqual(g.dimension, 64)
+        XCTAssertEqual(g.matrix.count, 300 * 64)
+        XCTAssertEqual(g.embedding(row: 3).norm, 1, accuracy: 1e-5)
+        XCTAssertEqual(try g.nearest([g.embedding(row: 123)], topK: 1)[0][0].name, "id-0000123")
+
+        let folder = TestPaths.temporaryDirectory("gallery-bench-64")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let reports = try GalleryBenchmark.run(size: 2000, dimension: 64, threadCounts: [1], batchSize: 4, topK: 3, loadRepeats: 1,
+                                               singleRepeats: 3, batchRepeats: 1, folder: folder)
+        XCTAssertEqual(reports.count, 1)
+        XCTAssertGreaterThan(reports[0].fileBytes, 2000 * 64 * 4)
+        XCTAssertLessThan(reports[0].fileBytes, 2000 * 128 * 4, "64-d rows, not 128-d")
     }
 }

@@ -7,9 +7,9 @@ import SeededRandom
 enum GalleryTestData {
     static let encoder = "sha256:test-encoder-1"
 
-    /// A random embedding with components uniform in [−scale, scale).
-    static func embedding(_ rng: inout SplitMix64, scale: Float = 0.15) -> Embedding {
-        Embedding((0..<Embedding.dimension).map { _ in rng.symmetricUnit() * scale })
+    /// A random embedding `[dimension]` with components uniform in [−scale, scale).
+    static func embedding(_ rng: inout SplitMix64, scale: Float = 0.15, dimension: Int = Embedding.faceDimension) -> Embedding {
+        Embedding((0..<dimension).map { _ in rng.symmetricUnit() * scale })
     }
 
     /// `base` plus uniform noise in [−noise, noise) per component.
@@ -17,12 +17,13 @@ enum GalleryTestData {
         Embedding(base.values.map { $0 + rng.symmetricUnit() * noise })
     }
 
-    /// A gallery of `identities` people "p<i>", each with 1…`maxPerIdentity` embeddings.
-    static func gallery(identities: Int, maxPerIdentity: Int = 3, seed: UInt64 = 1) -> FaceGallery {
+    /// A gallery of `identities` people "p<i>", each with 1…`maxPerIdentity` embeddings of `dimension` components.
+    static func gallery(identities: Int, maxPerIdentity: Int = 3, seed: UInt64 = 1,
+                        dimension: Int = Embedding.faceDimension) -> FaceGallery {
         var rng = SplitMix64(seed: seed)
         var g = FaceGallery.create(encoderFingerprint: encoder)
         for i in 0..<identities {
-            let base = embedding(&rng)
+            let base = embedding(&rng, dimension: dimension)
             let extra = Int(rng.next() % UInt64(maxPerIdentity))
             let list = [base] + (0..<extra).map { _ in near(base, &rng, noise: 0.05) }
             try! g.enroll(name: "p\(i)", embeddings: list)
@@ -33,7 +34,7 @@ enum GalleryTestData {
     /// The K nearest identities by brute force: for every identity the minimum exact distance over its
     /// embeddings, sorted by (distance, identity index). Build once per gallery, query many times.
     struct BruteForce {
-        /// `[K]` (name, `[rows of the identity]` each `[128]`).
+        /// `[K]` (name, `[rows of the identity]` each `[D]`).
         let identities: [(name: String, rows: [[Float]])]
 
         init(_ g: FaceGallery) {
@@ -48,7 +49,7 @@ enum GalleryTestData {
                 identities[index].rows.map { row in
                     row.withUnsafeBufferPointer { r in
                         var s: Float = 0
-                        for k in 0..<Embedding.dimension { let d = q[k] - r[k]; s += d * d }
+                        for k in 0..<r.count { let d = q[k] - r[k]; s += d * d }
                         return s.squareRoot()
                     }
                 }.min()!

@@ -6,7 +6,7 @@ import XCTest
 final class HeadTrainerTests: XCTestCase {
     func testRecoversKnownWeights() throws {
         var rng = TestRandom(seed: 11)
-        let w = (0..<Embedding.dimension).map { _ in 0.7 * rng.normal() }
+        let w = (0..<Embedding.faceDimension).map { _ in 0.7 * rng.normal() }
         let b = -w.reduce(0, +) / 2                       // centres the logit
         let (xs, ys) = TestData.logistic(weights: w, bias: b, count: 40_000, seed: 12)
         let head = try HeadTrainer(lambda: 1e-8, folds: 0).fit(features: xs, labels: ys, encoderFingerprint: "enc")
@@ -41,8 +41,8 @@ final class HeadTrainerTests: XCTestCase {
 
     func testSubsampleWarmStartReachesTheSameOptimum() throws {
         let (xs, ys) = TestData.small(count: 33_000, seed: 9)
-        let (packed, _) = try HeadTrainer.validateAndPack(features: xs, labels: ys)
-        let solver = IRLSSolver(features: packed, labels: ys)
+        let (packed, _, d) = try HeadTrainer.validateAndPack(features: xs, labels: ys)
+        let solver = IRLSSolver(features: packed, labels: ys, dimension: d)
         let rows = Array(0..<ys.count)
         XCTAssertNotNil(IRLSSolver.stagingSample(rows: rows, labels: ys))
         let staged = try solver.fit(rows: rows, lambda: 1e-4, start: nil, tolerance: 1e-9, maxIterations: 50)
@@ -172,6 +172,51 @@ final class HeadTrainerTests: XCTestCase {
         XCTAssertTrue(s.description.contains("5-fold held out: accuracy "), s.description)
         XCTAssertTrue(s.description.contains("ECE "), s.description)
         XCTAssertFalse(s.description.contains("\n"))
+    }
+
+    func testFitsFiveDimensionalPairs() throws {
+        // D = 5: a 6×6 Newton system; the known weights come back as at 128.
+        let w: [Double] = [3, -2, 1.5, 0, -4]
+        let (xs, ys) = TestData.logistic(weights: w, bias: 0.5, count: 20_000, seed: 31)
+        XCTAssertEqual(xs[0].dimension, 5)
+        let head = try HeadTrainer(lambda: 1e-8, folds: 0).fit(features: xs, labels: ys, encoderFingerprint: "enc-5")
+        XCTAssertEqual(head.dimension, 5)
+        XCTAssertEqual(head.weights.count, 5)
+        let errors = zip(head.weights, w).map { abs(Double($0) - $1) }
+        XCTAssertLessThan(errors.max()!, 0.25, "max |ŵ − w|")
+        // The fit is a stationary point of the stated objective at D = 5 too.
+        let lambda = 1e-3
+        let fitted = try HeadTrainer(lambda: lambda, folds: 0, tolerance: 1e-10).fit(features: xs, labels: ys, encoderFingerprint: "e")
+        let n = Double(xs.count), pos = Double(ys.filter { $0 }.count)
+        var gradient = [Double](repeating: 0, count: 6), scale = [Double](repeating: 0, count: 5)   // [D+1], [D]
+        for (x, y) in zip(xs, ys) {
+            let c = y ? n / (2 * pos) : n / (2 * (n - pos))
+            let r = c * (Double(fitted.probability(x)) - (y ? 1 : 0)) / n
+            for k in 0..<5 { gradient[k] += r * Double(x.values[k]); scale[k] += Double(x.values[k] * x.values[k]) / n }
+            gradient[5] += r
+        }
+        for k in 0..<5 { gradient[k] += lambda * scale[k] * Double(fitted.weights[k]) }
+        XCTAssertLessThan(gradient.map(abs).max()!, 2e-6)
+    }
+
+    func testCrossValidatesSixtyFourDimensionalPairs() throws {
+        let (xs, ys) = TestData.small(count: 500, seed: 4, dimension: 64)
+        let head = try HeadTrainer(lambda: nil, folds: 5).fit(features: xs, labels: ys, encoderFingerprint: "conv4")
+        XCTAssertEqual(head.dimension, 64)
+        let m = try XCTUnwrap(head.training?.heldOut)
+        XCTAssertEqual(m.folds, 5)
+        XCTAssertGreaterThan(m.areaUnderCurve.mean, 0.8)
+        XCTAssertGreaterThan(m.accuracy.mean, 0.7)
+    }
+
+    func testPairsOfTwoEmbeddingSizesAreRefused() {
+        let (xs, ys) = TestData.small(count: 40, dimension: 64)
+        var mixed = xs
+        mixed[9] = PairFeatures(kind: .absoluteDifference, values: [Float](repeating: 0.1, count: 128))
+        XCTAssertThrowsError(try HeadTrainer().fit(features: mixed, labels: ys, encoderFingerprint: "e")) { error in
+            XCTAssertEqual(error as? LogisticHeadError, .wrongFeatureDimension(pair: 9, expected: 64, found: 128))
+            XCTAssertFalse("\(error)".contains("\n"))
+        }
     }
 
     func testErrorDescriptionsNameTheCause() {

@@ -79,6 +79,82 @@ final class LogisticHeadPersistenceTests: XCTestCase {
         }
     }
 
+    func testSixtyFourDimensionalHeadRoundTripsAndRecordsItsSize() throws {
+        let (xs, ys) = TestData.small(count: 200, seed: 2, dimension: 64)
+        let head = try HeadTrainer(lambda: nil).fit(features: xs, labels: ys, encoderFingerprint: "conv4-64",
+                                                    created: Date(timeIntervalSince1970: 1_750_000_123))
+        let url = folder.appendingPathComponent("head64.h5")
+        try head.save(to: url)
+        let archive = try WeightArchive.read(from: url, kind: "pairmatch.head")
+        XCTAssertEqual(archive.formatVersion, 1)
+        XCTAssertEqual(try archive.tensor("weights").shape, [64])
+        XCTAssertEqual(try archive.integer("embedding_dimension"), 64)
+        let loaded = try LogisticHead.load(from: url, expectingEncoder: "conv4-64", dimension: 64)
+        XCTAssertEqual(loaded, head)
+        XCTAssertEqual(loaded.dimension, 64)
+
+        // A head built from a jointly learnt unit is saved in the same format, bound to its encoder.
+        let unit = try LogisticHead(unitWeights: head.weights, bias: 0.75, encoderFingerprint: "conv4-64",
+                                    created: Date(timeIntervalSince1970: 0))
+        try unit.save(to: url)
+        XCTAssertEqual(try LogisticHead.load(from: url, expectingEncoder: "conv4-64", dimension: 64), unit)
+    }
+
+    func testHeadOfAnotherSizeIsRefusedNamingTheFileAndBothSizes() throws {
+        let url = folder.appendingPathComponent("head.h5")
+        try trainedHead().save(to: url)   // 128-d
+        // Dimension first: a 64-d encoder (which also has another fingerprint) is told about the sizes.
+        for fingerprint in ["sha256:aaaa", "conv4-64"] {
+            XCTAssertThrowsError(try LogisticHead.load(from: url, expectingEncoder: fingerprint, dimension: 64)) { error in
+                XCTAssertEqual(error as? LogisticHeadError, .dimensionMismatch(file: url.path, head: 128, embeddings: 64))
+                let text = "\(error)"
+                XCTAssertTrue(text.contains(url.path) && text.contains("128") && text.contains("64"), text)
+                XCTAssertFalse(text.contains("\n"))
+            }
+        }
+        XCTAssertNoThrow(try LogisticHead.load(from: url, expectingEncoder: "sha256:aaaa", dimension: 128))
+    }
+
+    func testOldHeadFilesWithoutADimensionStillLoad() throws {
+        // What format_version 1 files held before heads had a size: no `embedding_dimension`, weights [128].
+        let head = try trainedHead()
+        var old = WeightArchive(kind: "pairmatch.head", formatVersion: 1)
+        let new = head.archive()
+        for path in new.tensorPaths { old.set(try new.tensor(path), at: path) }
+        for name in new.attributeNames() where !["kind", "format_version", "embedding_dimension"].contains(name) {
+            old.set(attribute: name, try new.attribute(name))
+        }
+        XCTAssertFalse(old.attributeNames().contains("embedding_dimension"))
+        let url = folder.appendingPathComponent("old.h5")
+        try old.write(to: url)
+        let loaded = try LogisticHead.load(from: url, expectingEncoder: "sha256:aaaa", dimension: 128)
+        XCTAssertEqual(loaded, head)
+        XCTAssertEqual(loaded.dimension, 128)
+
+        // The shipped default head was written by the old code.
+        let shipped = TestPaths.repositoryRoot.appendingPathComponent("Data/default-head.h5")
+        guard FileManager.default.fileExists(atPath: shipped.path) else { throw XCTSkip(TestPaths.skipReason("Data/default-head.h5 absent")) }
+        XCTAssertEqual(try LogisticHead.load(from: shipped).dimension, 128)
+    }
+
+    func testInconsistentDimensionIsAnUnusableFile() throws {
+        var archive = try trainedHead().archive()
+        archive.set(attribute: "embedding_dimension", .integer(64))
+        let url = folder.appendingPathComponent("odd.h5")
+        try archive.write(to: url)
+        XCTAssertThrowsError(try LogisticHead.load(from: url)) {
+            XCTAssertEqual($0 as? LogisticHeadError,
+                           .invalidFile(path: url.path, reason: "embedding_dimension 64 but tensor 'weights' has 128 values"))
+        }
+        var flat = try trainedHead().archive()
+        flat.set(Tensor(shape: [2, 64], values: [Float](repeating: 0, count: 128)), at: "weights")
+        try flat.write(to: url)
+        XCTAssertThrowsError(try LogisticHead.load(from: url)) {
+            guard case .invalidFile(url.path, let reason)? = $0 as? LogisticHeadError else { return XCTFail("\($0)") }
+            XCTAssertTrue(reason.contains("'weights'"), reason)
+        }
+    }
+
     func testFileErrorsAreWrapped() throws {
         let missing = folder.appendingPathComponent("none.h5")
         XCTAssertThrowsError(try LogisticHead.load(from: missing, expectingEncoder: "e")) {

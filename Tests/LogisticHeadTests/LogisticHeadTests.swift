@@ -64,8 +64,60 @@ final class LogisticHeadTests: XCTestCase {
         }
         XCTAssertThrowsError(try head.withThreshold(1.01))
         XCTAssertEqual(try head.withThreshold(0.8).threshold, 0.8)
-        XCTAssertThrowsError(try LogisticHead(weights: [1, 2], balancedBias: 0, encoderFingerprint: "e"))
+        XCTAssertThrowsError(try LogisticHead(weights: [], balancedBias: 0, encoderFingerprint: "e")) {
+            guard case .invalidConfiguration? = $0 as? LogisticHeadError else { return XCTFail("\($0)") }
+        }
         XCTAssertThrowsError(try LogisticHead(weights: [Float](repeating: .infinity, count: 128), balancedBias: 0, encoderFingerprint: "e"))
+    }
+
+    func testHeadOfFiveWeightsScoresFiveComponentPairs() throws {
+        // D = 5: z = Σ w_k·|a_k − b_k| + b, the same formula as at 128.
+        let w: [Float] = [-4, 2, 0.5, 0, 1]   // [5]
+        let head = try LogisticHead(weights: w, balancedBias: 0.25, encoderFingerprint: "enc-5")
+        XCTAssertEqual(head.dimension, 5)
+        let a = Embedding([0.1, 0.2, 0.3, 0.4, 0.5]), b = Embedding([0.3, 0.1, 0.3, 1.4, 0.0])
+        let x = PairFeatures(a, b)
+        XCTAssertEqual(x.dimension, 5)
+        var z = 0.25
+        for k in 0..<5 { z += Double(w[k]) * Double(abs(a.values[k] - b.values[k])) }
+        XCTAssertEqual(head.logit(x), z, accuracy: 1e-6)
+        XCTAssertEqual(Double(head.probability(x)), 1 / (1 + exp(-z)), accuracy: 1e-6)
+        XCTAssertNoThrow(try head.checkDimension(5, file: "in memory"))
+    }
+
+    func testHeadOfAnotherSizeIsATypedOneLineError() throws {
+        let head = try makeHead()   // 128 weights
+        XCTAssertEqual(head.dimension, 128)
+        XCTAssertThrowsError(try head.checkDimension(64, file: "/tmp/h.h5")) { error in
+            XCTAssertEqual(error as? LogisticHeadError, .dimensionMismatch(file: "/tmp/h.h5", head: 128, embeddings: 64))
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("/tmp/h.h5") && text.contains("128") && text.contains("64"), text)
+            XCTAssertFalse(text.contains("\n"))
+        }
+    }
+
+    func testUnitWeightsBuildAHeadBoundToTheEncoder() throws {
+        // The logistic unit σ(w·|Δ| + b) learnt jointly with a 64-d encoder, kept as a head for that encoder.
+        let w = (0..<64).map { Float($0 % 7) / 10 - 0.3 }   // [64]
+        let head = try LogisticHead(unitWeights: w, bias: -1.25, threshold: 0.4, encoderFingerprint: "conv4-abc",
+                                    created: Date(timeIntervalSince1970: 1_760_000_000.5))
+        XCTAssertEqual(head.weights, w)
+        XCTAssertEqual(head.dimension, 64)
+        XCTAssertEqual(head.balancedBias, -1.25)
+        XCTAssertEqual(head.bias, -1.25)
+        XCTAssertEqual(head.prior, 0.5)
+        XCTAssertEqual(head.threshold, 0.4)
+        XCTAssertEqual(head.featureKind, .absoluteDifference)
+        XCTAssertEqual(head.encoderFingerprint, "conv4-abc")
+        XCTAssertNil(head.training)
+        XCTAssertEqual(head.created, Date(timeIntervalSince1970: 1_760_000_000))
+        let x = PairFeatures(kind: .absoluteDifference, values: [Float](repeating: 0.5, count: 64))
+        XCTAssertEqual(head.logit(x), w.reduce(0) { $0 + Double($1) * 0.5 } - 1.25, accuracy: 1e-6)
+        XCTAssertThrowsError(try LogisticHead(unitWeights: [], bias: 0, encoderFingerprint: "e"))
+        XCTAssertThrowsError(try LogisticHead(unitWeights: [1], bias: .nan, encoderFingerprint: "e"))
+        XCTAssertThrowsError(try LogisticHead(unitWeights: [1], bias: 0, threshold: 2, encoderFingerprint: "e")) {
+            XCTAssertEqual($0 as? LogisticHeadError, .invalidThreshold(2))
+        }
     }
 
     func testCreationTimeKeepsWholeSeconds() throws {

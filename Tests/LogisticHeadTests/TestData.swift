@@ -25,16 +25,17 @@ struct TestRandom {
 
 /// Synthetic labelled pairs.
 enum TestData {
-    /// Pairs from a known logistic model: x_k ~ U(0, 1), P(same | x) = σ(w·x + b). Returns features `[n]` and labels `[n]`.
+    /// Pairs from a known logistic model: x_k ~ U(0, 1), P(same | x) = σ(w·x + b), D = `w.count` components per pair.
+    /// Returns features `[n]` (each `[D]`) and labels `[n]`.
     static func logistic(weights w: [Double], bias b: Double, count n: Int, seed: UInt64) -> ([PairFeatures], [Bool]) {
         var rng = TestRandom(seed: seed)
         var xs: [PairFeatures] = [], ys: [Bool] = []
         xs.reserveCapacity(n)
         ys.reserveCapacity(n)
         for _ in 0..<n {
-            var v = [Float](repeating: 0, count: Embedding.dimension)
+            var v = [Float](repeating: 0, count: w.count)   // [D]
             var z = b
-            for k in 0..<Embedding.dimension {
+            for k in 0..<w.count {
                 v[k] = Float(rng.uniform())
                 z += w[k] * Double(v[k])
             }
@@ -44,7 +45,7 @@ enum TestData {
         return (xs, ys)
     }
 
-    /// Class-conditional Gaussians N(μ_c, σ²I) `[128]`: the log-likelihood ratio is exactly linear with
+    /// Class-conditional Gaussians N(μ_c, σ²I) `[D]` (D = the means' length): the log-likelihood ratio is exactly linear with
     /// w = (μ₁ − μ₀)/σ², b₅₀ = (‖μ₀‖² − ‖μ₁‖²)/(2σ²). Positives first, then negatives.
     static func gaussian(positiveMean: [Double], negativeMean: [Double], sigma: Double,
                          positives: Int, negatives: Int, seed: UInt64) -> ([PairFeatures], [Bool]) {
@@ -53,16 +54,16 @@ enum TestData {
         for i in 0..<(positives + negatives) {
             let same = i < positives
             let mean = same ? positiveMean : negativeMean
-            let v = (0..<Embedding.dimension).map { Float(mean[$0] + sigma * rng.normal()) }
+            let v = (0..<mean.count).map { Float(mean[$0] + sigma * rng.normal()) }
             xs.append(PairFeatures(kind: .absoluteDifference, values: v))
             ys.append(same)
         }
         return (xs, ys)
     }
 
-    /// A small, overlapping, balanced problem (`n` pairs) for quick tests.
-    static func small(count n: Int = 400, seed: UInt64 = 1) -> ([PairFeatures], [Bool]) {
-        var w = [Double](repeating: 0, count: Embedding.dimension)
+    /// A small, overlapping, balanced problem (`n` pairs of `dimension` ≥ 8 components) for quick tests.
+    static func small(count n: Int = 400, seed: UInt64 = 1, dimension: Int = Embedding.faceDimension) -> ([PairFeatures], [Bool]) {
+        var w = [Double](repeating: 0, count: dimension)
         for k in 0..<8 { w[k] = k % 2 == 0 ? 3 : -3 }
         return logistic(weights: w, bias: 0, count: n, seed: seed)
     }

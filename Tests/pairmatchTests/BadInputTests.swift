@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import WeightStore
 import XCTest
 
 /// Every input a user can get wrong: a one-line error naming the input and the cause, the documented exit
@@ -149,6 +150,26 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(w.status, 3)
         XCTAssertEqual(w.stderrLines.count, 1)
         XCTAssertTrue(w.stderr.contains("pairmatch.encoder") && w.stderr.contains("pairmatch.head"), w.stderr)
+    }
+
+    /// A head of 64 weights (another encoder's size) with the 128-d face encoder: exit 3, one line naming the head
+    /// file and both sizes, before any image is read.
+    func testHeadOfAnotherEmbeddingSize() throws {
+        let models = try CLIRunner.models()
+        var a = WeightArchive(kind: "pairmatch.head", formatVersion: 1)
+        a.set(Tensor(shape: [64], values: [Float](repeating: -1, count: 64)), at: "weights")
+        a.set(Tensor(shape: [1], values: [2]), at: "bias")
+        a.set(attribute: "embedding_dimension", .integer(64))
+        a.set(attribute: "feature_kind", .string("abs"))
+        a.set(attribute: "threshold", .float(0.5))
+        a.set(attribute: "prior", .float(0.5))
+        a.set(attribute: "encoder_fingerprint", .string("conv4-test"))
+        a.set(attribute: "created", .string("2025-01-31T12:00:00Z"))
+        let head = dir.appendingPathComponent("head64.h5").path
+        try a.write(to: URL(fileURLWithPath: head))
+        let r = try CLIRunner.run(["compare", "--aligned", CLIRunner.chip.path, CLIRunner.chip.path, "--head", head, "--models", models.path])
+        XCTAssertEqual(r.status, 3, r.stderr)
+        XCTAssertEqual(r.stderrLines, ["pairmatch: error: head \(head) takes 64-component embeddings but these have 128 components; train a head for this encoder"])
     }
 
     func testCorruptAndMissingModels() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import WeightStore
 import XCTest
 
 /// One-shot recognition from the CLI on the shared example photos: enrol one or two photos per person, then
@@ -70,6 +71,42 @@ final class GalleryWorkflowTests: XCTestCase {
         XCTAssertTrue(full.stderr.hasPrefix("pairmatch: error: \(gallery): cannot write"), full.stderr)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: gallery)), before)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["g.h5"])
+    }
+
+    /// A gallery of 64-d embeddings (another encoder's size) is refused by enroll, identify and verify with exit 3 and
+    /// one line naming the file and both sizes, and is left byte-identical; a gallery the CLI writes records 128.
+    func testGalleryOfAnotherEmbeddingSizeIsRefused() throws {
+        let (models, dir, gallery128, _) = try galleryOfOne("gallery-size")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        XCTAssertEqual(try WeightArchive.read(from: URL(fileURLWithPath: gallery128)).integer("embedding_dimension"), 128)
+
+        var a = WeightArchive(kind: "pairmatch.gallery", formatVersion: 1)
+        for (name, value) in [("encoder_fingerprint", "conv4-test"), ("created", "2025-01-31T12:00:00Z"), ("updated", "2025-01-31T12:00:00Z")] {
+            a.set(attribute: name, .string(value))
+        }
+        a.set(attribute: "identity_count", .integer(1))
+        a.set(attribute: "embedding_count", .integer(1))
+        a.set(attribute: "embedding_dimension", .integer(64))
+        a.set(Tensor(shape: [1, 64], values: [Float](repeating: 0.1, count: 64)), at: "embeddings")
+        a.set(Tensor(shape: [1], values: [0]), at: "owner")
+        a.set(Tensor(shape: [3], values: "Bob".utf8.map(Float.init)), at: "names/bytes")
+        a.set(Tensor(shape: [1], values: [3]), at: "names/lengths")
+        a.set(Tensor(shape: [0], values: []), at: "metadata/bytes")
+        a.set(Tensor(shape: [1], values: [-1]), at: "metadata/lengths")
+        let gallery = dir.appendingPathComponent("g64.h5").path
+        try a.write(to: URL(fileURLWithPath: gallery))
+        let before = try Data(contentsOf: URL(fileURLWithPath: gallery))
+
+        let chip = CLIRunner.chip.path
+        for args in [["enroll", "--gallery", gallery, "--name", "Second", "--aligned", chip],
+                     ["identify", "--gallery", gallery, "--aligned", chip],
+                     ["verify", "--gallery", gallery, "--name", "Bob", "--aligned", chip]] {
+            let r = try CLIRunner.run(args + ["--models", models.path])
+            XCTAssertEqual(r.status, 3, "\(args[0]): \(r.stderr)")
+            XCTAssertEqual(r.stderrLines, ["pairmatch: error: \(gallery): gallery holds 64-component embeddings, but the encoder in use gives 128-component ones; re-enrol or use the matching encoder"], args[0])
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: gallery)), before)
+        XCTAssertEqual(try CLIRunner.run(["gallery", "list", "--gallery", gallery]).stdout.contains("Bob"), true, "listing needs no encoder")
     }
 
     /// A fresh folder named after `label` holding `g.h5` with one enrolled chip ("Aaron"); returns the models

@@ -42,7 +42,8 @@ struct EnrollCommand: ParsableCommand {
         let analyzer = try models.analyzer(face)
         let encoder = analyzer.encoder!
         var gallery: FaceGallery
-        do { gallery = try FaceGallery.loadOrCreate(at: galleryOptions.url, encoderFingerprint: encoder.fingerprint) } catch {
+        do { gallery = try FaceGallery.loadOrCreate(at: galleryOptions.url, encoderFingerprint: encoder.fingerprint,
+                                                   dimension: encoder.embeddingDimension) } catch {
             throw CommandFailure.model(error)
         }
         let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, choice: face.choice())

@@ -39,7 +39,8 @@ struct EvalCommand: ParsableCommand {
         let analyzer = try models.analyzer(face)
         let head = try models.head(headOptions, encoder: analyzer.encoder!)
         let choice = face.choice(lfw: list.format == .lfw)
-        let cache = try cacheOptions.open(encoderFingerprint: analyzer.encoder!.fingerprint, face: face, choice: choice)
+        let cache = try cacheOptions.open(encoderFingerprint: analyzer.encoder!.fingerprint,
+                                           dimension: analyzer.encoder!.embeddingDimension, face: face, choice: choice)
         defer { CacheOptions.save(cache) }
         let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, cache: cache, choice: choice)
         let data = PairEmbeddings.compute(list, batch: batch, label: "embedding")

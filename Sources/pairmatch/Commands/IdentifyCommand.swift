@@ -27,7 +27,7 @@ struct IdentifyCommand: ParsableCommand {
         let analyzer = try models.analyzer(face)
         let encoder = analyzer.encoder!
         let head = try models.head(headOptions, encoder: encoder)
-        let gallery = try galleryOptions.load(encoder: encoder.fingerprint)
+        let gallery = try galleryOptions.load(encoder: encoder.fingerprint, dimension: encoder.embeddingDimension)
         guard !gallery.isEmpty else { throw CommandFailure.model("\(galleryOptions.gallery): the gallery is empty") }
         let options = face.analysis()
         var failures = 0

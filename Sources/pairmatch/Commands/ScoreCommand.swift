@@ -42,7 +42,8 @@ struct ScoreCommand: ParsableCommand {
         let encoder = analyzer.encoder!
         let head = try models.head(headOptions, encoder: encoder)
         let choice = face.choice(lfw: list.format == .lfw)
-        let embeddingCache = try cacheOptions.open(encoderFingerprint: encoder.fingerprint, face: face, choice: choice)
+        let embeddingCache = try cacheOptions.open(encoderFingerprint: encoder.fingerprint, dimension: encoder.embeddingDimension,
+                                                       face: face, choice: choice)
 
         let width = max(list.header?.count ?? 0, list.rows.map(\.fields.count).max() ?? 2)
         let inputHeader = list.header ?? (["a", "b", "label"] + (3..<max(3, width)).map { "column\($0 + 1)" }).prefix(width).map { $0 }

@@ -51,7 +51,8 @@ struct TrainHeadCommand: ParsableCommand {
         let analyzer = try models.analyzer(face)
         let encoder = analyzer.encoder!
         let choice = face.choice(lfw: list.format == .lfw)
-        let cache = try cacheOptions.open(encoderFingerprint: analyzer.encoder!.fingerprint, face: face, choice: choice)
+        let cache = try cacheOptions.open(encoderFingerprint: analyzer.encoder!.fingerprint,
+                                           dimension: analyzer.encoder!.embeddingDimension, face: face, choice: choice)
         defer { CacheOptions.save(cache) }
         let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, cache: cache, choice: choice)
         let kind = PairFeatureKind(rawValue: featureKind)!

@@ -23,7 +23,7 @@ struct VerifyCommand: ParsableCommand {
         let analyzer = try models.analyzer(face)
         let encoder = analyzer.encoder!
         let head = try models.head(headOptions, encoder: encoder)
-        let gallery = try galleryOptions.load(encoder: encoder.fingerprint)
+        let gallery = try galleryOptions.load(encoder: encoder.fingerprint, dimension: encoder.embeddingDimension)
         let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, choice: face.choice())
         let query: ImageFace
         switch batch.face(in: URL(fileURLWithPath: photo)) {

@@ -7,10 +7,14 @@ struct CacheOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Keep embeddings in this HDF5 file for later runs (keyed by path, size, mtime).", valueName: "file.h5"))
     var cache: String?
 
-    /// The cache for this encoder and these face settings; nil without `--cache`. A corrupt file exits 3.
-    func open(encoderFingerprint: String, face: FaceOptions, choice: FaceChoice) throws -> EmbeddingCache? {
+    /// The cache for this encoder (fingerprint and embedding size) and these face settings; nil without `--cache`.
+    /// A corrupt file exits 3.
+    func open(encoderFingerprint: String, dimension: Int, face: FaceOptions, choice: FaceChoice) throws -> EmbeddingCache? {
         do {
-            return try cache.map { try EmbeddingCache(url: URL(fileURLWithPath: $0), encoderFingerprint: encoderFingerprint, settings: face.cacheKey(choice)) }
+            return try cache.map {
+                try EmbeddingCache(url: URL(fileURLWithPath: $0), encoderFingerprint: encoderFingerprint, dimension: dimension,
+                                   settings: face.cacheKey(choice))
+            }
         } catch { throw CommandFailure.model(error) }
     }
 

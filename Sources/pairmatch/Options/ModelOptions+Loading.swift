@@ -23,14 +23,15 @@ extension ModelOptions {
     }
 
     /// The decision head: `--head FILE`, else `head.h5` in the models folder (installed from
-    /// `Data/default-head.h5` by `make models`), checked against the encoder's fingerprint; `prior` shifts it.
+    /// `Data/default-head.h5` by `make models`), checked against the encoder's embedding size and fingerprint;
+    /// `prior` shifts it.
     func head(_ options: HeadOptions, encoder: Encoder) throws -> LogisticHead {
         let url = options.head.map { URL(fileURLWithPath: $0) } ?? url.appendingPathComponent("head.h5")
         guard options.head != nil || FileManager.default.fileExists(atPath: url.path) else {
             throw CommandFailure.model("\(url.path): no head; install the default one with 'make models' (copies Data/default-head.h5) or pass --head FILE")
         }
         do {
-            var head = try LogisticHead.load(from: url, expectingEncoder: encoder.fingerprint)
+            var head = try LogisticHead.load(from: url, expectingEncoder: encoder.fingerprint, dimension: encoder.embeddingDimension)
             if let prior = options.prior { head = try head.withPrior(prior) }
             return head
         } catch {

@@ -67,12 +67,13 @@ final class OptimizerConvergenceTests: XCTestCase {
         // (its decoupled decay minimises a different objective, so its weightDecay is 0 here).
         let lambda = 1e-2
         let problem = OptimizerFixtures.Logistic(count: 256, lambda: lambda, seed: 21)
-        let d = Embedding.dimension
+        let d = OptimizerFixtures.Logistic.dimension   // 128, as the face encoder's embeddings
         let pairs = (0..<problem.count).map {
             PairFeatures(kind: .absoluteDifference, values: Array(problem.features[($0 * d)..<(($0 + 1) * d)]))
         }
         let head = try HeadTrainer(lambda: lambda, folds: 0, tolerance: 1e-10)
             .fit(features: pairs, labels: problem.labels, encoderFingerprint: "optimizer-test")
+        XCTAssertEqual(head.weights.count, d)
         let reference = (weights: head.weights.map(Double.init), bias: Double(head.balancedBias))
         let referenceObjective = problem.objective(weights: reference.weights, bias: reference.bias)
         let positives = problem.labels.filter { $0 }.count
@@ -92,9 +93,9 @@ final class OptimizerConvergenceTests: XCTestCase {
             }
             let (w, b) = theta.withUnsafeBufferPointer { problem.headParameters($0) }
             let weightError = zip(w, reference.weights).map { abs($0 - $1) }.max()!
-            XCTAssertLessThan(weightError, 1e-5, "\(name): max |w − w_IRLS|")
-            XCTAssertEqual(b, reference.bias, accuracy: 1e-5, "\(name): bias")
-            // No worse than IRLS (whose float-rounded weights sit ~1e-15 above the exact optimum).
+            XCTAssertLessThan(weightError, 5e-6, "\(name): max |w − w_IRLS|")
+            XCTAssertEqual(b, reference.bias, accuracy: 5e-6, "\(name): bias")
+            // No worse than IRLS up to float rounding of the 129 parameters (observed ≤ 2e-14 above it).
             XCTAssertLessThanOrEqual(problem.objective(weights: w, bias: b), referenceObjective + 1e-12, "\(name): objective")
         }
     }
