@@ -145,7 +145,8 @@ extension EncoderTrainer {
                 history.append(report)
                 if let acc = report.validationAccuracy, acc > (best ?? -1) {
                     best = acc
-                    try writeEncoder(net, unit: config.objective == .binary ? unit : nil, to: files.best, head: files.bestHead, events: events)
+                    try writeEncoder(net, unit: config.objective == .binary ? unit : nil, to: files.best,
+                                     head: config.objective == .binary ? files.bestHead : nil, events: events)
                 }
                 try AtomicFile.write(Data(LearningCurves.svg(history, title: "train-encoder: \(config.architecture.rawValue), \(config.objective.rawValue)").utf8),
                                      to: files.curves)
@@ -161,18 +162,33 @@ extension EncoderTrainer {
             }
         }
         try writeEncoder(net, unit: config.objective == .binary ? unit : nil, to: files.encoder, head: files.head, events: events)
+        if config.objective == .triplet, validation != nil, FileManager.default.fileExists(atPath: files.best.path) {
+            // The best encoder's head, fitted once at the end (not at every improvement).
+            let best = try TrainingNetwork(spec: spec, seed: config.seed, threads: threads)
+            best.load(try NetworkWeights(archive: WeightArchive.read(from: files.best)))
+            try EncoderHeadFile.fit(embeddings: embed(train, with: best), dimension: best.outputCount, labels: train.labels,
+                                    seed: config.seed, encoderFingerprint: try best.weights().fingerprint(), to: files.bestHead)
+            events(.wrote(files.bestHead.path))
+        }
         return .finished(history.last)
     }
 
-    /// Writes the encoder file (and the binary objective's head beside it).
-    func writeEncoder(_ net: TrainingNetwork, unit: [Float]?, to url: URL, head: URL, events: (TrainingEvent) -> Void) throws {
+    /// Writes the encoder file and a head beside it: the binary objective's logistic unit, or for the triplet
+    /// objective a logistic head fitted (IRLS, `HeadTrainer`) on balanced same/different pairs of training images.
+    func writeEncoder(_ net: TrainingNetwork, unit: [Float]?, to url: URL, head: URL?, events: (TrainingEvent) -> Void) throws {
         let weights = try net.weights()
+        let fingerprint = try weights.fingerprint()
         try weights.archive(domain: config.domain).write(to: url)
         events(.wrote(url.path))
+        guard let head else { return }
         if let unit {
-            try EncoderHeadFile.write(unit: unit, encoderFingerprint: try weights.fingerprint(), to: head)
-            events(.wrote(head.path))
+            try EncoderHeadFile.write(unit: unit, encoderFingerprint: fingerprint, to: head)
+        } else {
+            let e = embed(train, with: net)
+            try EncoderHeadFile.fit(embeddings: e, dimension: net.outputCount, labels: train.labels, seed: config.seed,
+                                    encoderFingerprint: fingerprint, to: head)
         }
+        events(.wrote(head.path))
     }
 
     func appendLog(_ report: EpochReport, to url: URL) throws {

@@ -2,8 +2,9 @@ import Foundation
 
 /// The files a run writes, all beside `-o OUT.h5`: `OUT.h5` (the encoder after the last epoch), `OUT.best.h5`
 /// (the encoder of the epoch with the best validation one-shot accuracy), `OUT.checkpoint.h5` (resumable state,
-/// rewritten after every epoch and on a clean stop), `OUT.curves.svg` (learning curves) and, for the binary
-/// objective, `OUT.head.h5` / `OUT.best.head.h5` (the logistic unit as a head bound to that encoder).
+/// rewritten after every epoch and on a clean stop), `OUT.curves.svg` (learning curves) and `OUT.head.h5` /
+/// `OUT.best.head.h5`, a logistic head bound to that encoder: the binary objective's unit, or for the triplet
+/// objective one fitted on pairs of training images at the end.
 /// Every file is written atomically (temp file, fsync, rename).
 public struct TrainingFiles: Sendable, Equatable {
     public let encoder: URL

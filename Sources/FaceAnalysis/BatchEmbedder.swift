@@ -80,6 +80,15 @@ public struct BatchEmbedder: Sendable {
     public func face(in url: URL, faceIndex: Int = 0) -> ImageOutcome {
         if faceIndex == 0, let hit = cache?.lookup(url) { return .success(hit) }
         do {
+            if analyzer.encoder?.input == .wholeImages {           // the whole image is the one face
+                var whole = options
+                whole.embed = true
+                let analyzed = try analyzer.analyze(contentsOf: url, options: whole)
+                guard faceIndex == 0 else { return .failure(ImageFailure("\(url.path): no face \(faceIndex + 1) (a whole-image encoder sees one)")) }
+                let face = ImageFace(embedding: analyzed.faces[0].embedding!, box: analyzed.faces[0].box, facesFound: 1)
+                cache?.store(face, for: url)
+                return .success(face)
+            }
             // Detect and align every face, but embed only the one used (the encoder is ~30% of the work).
             var detectOnly = options
             detectOnly.embed = false

@@ -8,14 +8,18 @@ import PairNet
 /// The pipeline every job shares: decode a photo, detect faces (MMOD), find 5 landmarks, extract the
 /// 150×150 chip, embed it with the twin encoder. Models are loaded once; an analyzer is safe to use from
 /// several threads (its parts are immutable or pool their scratch).
+///
+/// With an encoder that reads whole images (`EncoderInput.wholeImages`, e.g. one trained on handwritten
+/// characters), there is no detection or alignment: the one "face" of an image is the whole image (its box is the
+/// image's bounds), embedded from the image itself; its `chip` is the image resized to 150×150 (for `--chips`).
 public final class FaceAnalyzer: Sendable {
     public let detector: FaceDetector?
     public let landmarks: LandmarkPredictor?
-    public let encoder: Encoder?
+    public let encoder: (any ImageEncoder)?
 
-    /// Any part may be nil when the job does not need it (e.g. `detect` needs no encoder, `--aligned`
-    /// needs no detector); calling a step whose model is missing is a programming error.
-    public init(detector: FaceDetector?, landmarks: LandmarkPredictor?, encoder: Encoder?) {
+    /// Any part may be nil when the job does not need it (e.g. `detect` needs no encoder, `--aligned` or a
+    /// whole-image encoder needs no detector); calling a step whose model is missing is a programming error.
+    public init(detector: FaceDetector?, landmarks: LandmarkPredictor?, encoder: (any ImageEncoder)?) {
         self.detector = detector
         self.landmarks = landmarks
         self.encoder = encoder
@@ -30,6 +34,11 @@ public final class FaceAnalyzer: Sendable {
     /// Every face in `image`, largest first (one face, the whole image, when `options.aligned`).
     public func faces(in image: RGBImage, options: AnalysisOptions) -> [AnalyzedFace] {
         var found: [AnalyzedFace]
+        if let encoder, encoder.input == .wholeImages {
+            let whole = AnalyzedFace(box: FaceBox(left: 0, top: 0, right: image.width - 1, bottom: image.height - 1), score: nil,
+                                     landmarks: [], chip: ChipExtractor.chip(fromAligned: image), embedding: nil)
+            return [options.embed ? whole.with(embedding: encoder.embed([image], threads: 1)[0]) : whole]
+        }
         if options.aligned {
             found = [AnalyzedFace(box: nil, score: nil, landmarks: [], chip: ChipExtractor.chip(fromAligned: image), embedding: nil)]
         } else {
@@ -48,10 +57,11 @@ public final class FaceAnalyzer: Sendable {
     /// The jitter is seeded per chip content, so results are reproducible.
     public func embeddings(of chips: [FaceChip], jitter: Int = 0, threads: Int = 1) -> [Embedding] {
         guard let encoder else { preconditionFailure("FaceAnalyzer: encoder is needed") }
-        guard jitter > 0 else { return encoder.embed(chips, threads: threads) }
-        return chips.map { chip in
-            let copies = ChipJitter.copies(of: chip, count: jitter)
-            return Embedding.mean(encoder.embed(copies, threads: threads))!
+        func embed(_ c: [FaceChip]) -> [Embedding] {
+            if let face = encoder as? Encoder { return face.embed(c, threads: threads) }
+            return encoder.embed(c.map(ChipConversion.image(from:)), threads: threads)
         }
+        guard jitter > 0 else { return embed(chips) }
+        return chips.map { chip in Embedding.mean(embed(ChipJitter.copies(of: chip, count: jitter)))! }
     }
 }

@@ -55,7 +55,11 @@ public final class TrainedImageEncoder: ImageEncoder {
 
     /// Reads an encoder file, checking its fingerprint against its weights (a corrupt file is an error).
     public convenience init(contentsOf url: URL) throws {
-        let archive = try WeightArchive.read(from: url, kind: NetworkWeights.fileKind)
+        try self.init(archive: try WeightArchive.read(from: url, kind: NetworkWeights.fileKind))
+    }
+
+    /// The same from an archive in memory (kind `pairmatch.image-encoder`).
+    public convenience init(archive: WeightArchive) throws {
         try self.init(weights: try NetworkWeights(archive: archive), domain: try archive.string("domain"))
     }
 

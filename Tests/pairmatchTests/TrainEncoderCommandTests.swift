@@ -88,6 +88,61 @@ final class TrainEncoderCommandTests: XCTestCase {
         XCTAssertTrue(again.stderr.contains("--resume"), again.stderr)
     }
 
+    /// A trained whole-image encoder through the jobs people already use: compare, embed, enroll, identify,
+    /// verify, with the head train-encoder wrote beside it; a gallery of that encoder refuses another encoder.
+    func testTrainedEncoderWorksThroughCompareEnrollIdentify() throws {
+        let train = try CLIRunner.run(args("enc.h5", epochs: 6))
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let enc = root.appendingPathComponent("enc.h5").path
+        XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("enc.head.h5").path))
+        func img(_ c: Int, _ i: Int) -> String { data.appendingPathComponent(String(format: "class%03d/img%02d.png", c, i)).path }
+
+        let embed = try CLIRunner.run(["embed", "--encoder", enc, "--json", img(0, 0)])
+        XCTAssertEqual(embed.status, 0, embed.stderr)
+        let e = try JSONSerialization.jsonObject(with: Data(embed.stdout.utf8)) as! [String: Any]
+        let face = (e["faces"] as! [[String: Any]])[0]
+        XCTAssertEqual(face["box"] as! [Int], [0, 0, 23, 23], "the whole image is the one face")
+        XCTAssertEqual((face["embedding"] as! [Double]).count, 64)
+
+        func probability(_ a: String, _ b: String) throws -> Double {
+            let r = try CLIRunner.run(["compare", "--encoder", enc, "--json", a, b])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any])["probability"] as! Double
+        }
+        var same = 0.0, different = 0.0
+        for c in 0..<5 { same += try probability(img(c, 0), img(c, 1)); different += try probability(img(c, 0), img(c + 5, 1)) }
+        XCTAssertGreaterThan(same, different, "same-class pairs score higher than different-class pairs")
+
+        // One-shot: enrol one image of each of 8 classes, identify another image of each.
+        let folders = root.appendingPathComponent("people")
+        for c in 0..<8 {
+            let dir = folders.appendingPathComponent(String(format: "c%d", c))
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: img(c, 0), toPath: dir.appendingPathComponent("a.png").path)
+        }
+        let gallery = root.appendingPathComponent("people.h5").path
+        let enroll = try CLIRunner.run(["enroll", "--encoder", enc, "--gallery", gallery, "--from-folders", folders.path])
+        XCTAssertEqual(enroll.status, 0, enroll.stderr)
+        let identify = try CLIRunner.run(["identify", "--encoder", enc, "--gallery", gallery, "--json", "--top", "1"] + (0..<8).map { img($0, 2) })
+        XCTAssertTrue([0, 1].contains(identify.status), identify.stderr)
+        let lines = identify.stdout.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        XCTAssertEqual(lines.count, 8)
+        let top = lines.map { (($0["faces"] as! [[String: Any]])[0]["matches"] as! [[String: Any]])[0]["name"] as! String }
+        let correct = zip(top, 0..<8).filter { $0 == "c\($1)" }.count
+        XCTAssertGreaterThanOrEqual(correct, 5, "\(top)")
+        let verify = try CLIRunner.run(["verify", "--encoder", enc, "--gallery", gallery, "--name", "c1", img(1, 3)])
+        XCTAssertTrue([0, 1].contains(verify.status), verify.stderr)
+
+        // The face encoder is refused on this gallery, naming both fingerprints.
+        let models = try CLIRunner.models()
+        let mixed = try CLIRunner.run(["identify", "--gallery", gallery, "--models", models.path, img(0, 1)])
+        XCTAssertEqual(mixed.status, 3, mixed.stderr)
+        XCTAssertEqual(mixed.stderrLines.count, 1, mixed.stderr)
+        // --jitter is for face chips.
+        let jitter = try CLIRunner.run(["compare", "--encoder", enc, "--jitter", "3", img(0, 0), img(0, 1)])
+        XCTAssertEqual(jitter.status, 64, jitter.stderr)
+    }
+
     func testBadInputsAreOneLineErrorsBeforeTraining() throws {
         // A class with one image (the triplet loss needs two).
         let lonely = data.appendingPathComponent("lonely")

@@ -25,6 +25,7 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var headOptions: HeadOptions
     @OptionGroup var face: FaceOptions
+    @OptionGroup var encoderOptions: EncoderOptions
     @OptionGroup var models: ModelOptions
     @OptionGroup var runtime: RuntimeOptions
 
@@ -33,8 +34,8 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let analyzer = try models.analyzer(face)
-        let head = try models.head(headOptions, encoder: analyzer.encoder!)
+        let analyzer = try models.analyzer(face, encoder: encoderOptions)
+        let head = try models.head(headOptions, encoder: analyzer.encoder!, encoderOptions: encoderOptions)
         let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, choice: face.choice())
         let paths = [a, b], picks = [faceA - 1, faceB - 1]
         var outcomes = [ImageOutcome](repeating: .failure(ImageFailure("")), count: 2)

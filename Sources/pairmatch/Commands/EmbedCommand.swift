@@ -13,11 +13,13 @@ struct EmbedCommand: ParsableCommand {
 
     @OptionGroup var report: FaceReportOptions
     @OptionGroup var face: FaceOptions
+    @OptionGroup var encoderOptions: EncoderOptions
     @OptionGroup var models: ModelOptions
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
-        try FaceReport(images: report.images, json: report.json, chips: report.chips, face: face, models: models, runtime: runtime, embed: true).run()
+        try FaceReport(images: report.images, json: report.json, chips: report.chips, face: face, encoderOptions: encoderOptions,
+                       models: models, runtime: runtime, embed: true).run()
     }
 }
 
@@ -39,7 +41,8 @@ struct DetectCommand: ParsableCommand {
     }
 
     func run() throws {
-        try FaceReport(images: report.images, json: report.json, chips: report.chips, face: face, models: models, runtime: runtime, embed: false).run()
+        try FaceReport(images: report.images, json: report.json, chips: report.chips, face: face, encoderOptions: EncoderOptions(),
+                       models: models, runtime: runtime, embed: false).run()
     }
 }
 
@@ -61,12 +64,13 @@ struct FaceReport {
     let json: Bool
     let chips: String?
     let face: FaceOptions
+    let encoderOptions: EncoderOptions
     let models: ModelOptions
     let runtime: RuntimeOptions
     let embed: Bool
 
     func run() throws {
-        let analyzer = try models.analyzer(face, embed: embed)
+        let analyzer = try models.analyzer(face, encoder: encoderOptions, embed: embed)
         let options = face.analysis(embed: embed)
         let chipFolder = chips.map { URL(fileURLWithPath: $0) }
         if let chipFolder {

@@ -26,6 +26,7 @@ struct EnrollCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Photos of the person (with --name).", valueName: "photo")) var photos: [String] = []
 
     @OptionGroup var face: FaceOptions
+    @OptionGroup var encoderOptions: EncoderOptions
     @OptionGroup var models: ModelOptions
     @OptionGroup var runtime: RuntimeOptions
 
@@ -39,7 +40,7 @@ struct EnrollCommand: ParsableCommand {
 
     func run() throws {
         let people = try enrolments()
-        let analyzer = try models.analyzer(face)
+        let analyzer = try models.analyzer(face, encoder: encoderOptions)
         let encoder = analyzer.encoder!
         var gallery: FaceGallery
         do { gallery = try FaceGallery.loadOrCreate(at: galleryOptions.url, encoderFingerprint: encoder.fingerprint,

@@ -26,6 +26,7 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup var headOptions: HeadOptions
     @OptionGroup var cacheOptions: CacheOptions
     @OptionGroup var face: FaceOptions
+    @OptionGroup var encoderOptions: EncoderOptions
     @OptionGroup var models: ModelOptions
     @OptionGroup var runtime: RuntimeOptions
 
@@ -36,8 +37,8 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         let list = try pairsOptions.read()
-        let analyzer = try models.analyzer(face)
-        let head = try models.head(headOptions, encoder: analyzer.encoder!)
+        let analyzer = try models.analyzer(face, encoder: encoderOptions)
+        let head = try models.head(headOptions, encoder: analyzer.encoder!, encoderOptions: encoderOptions)
         let choice = face.choice(lfw: list.format == .lfw)
         let cache = try cacheOptions.open(encoderFingerprint: analyzer.encoder!.fingerprint,
                                            dimension: analyzer.encoder!.embeddingDimension, face: face, choice: choice)

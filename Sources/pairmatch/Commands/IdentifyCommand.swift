@@ -18,15 +18,16 @@ struct IdentifyCommand: ParsableCommand {
     @Flag(help: "Print JSON lines.") var json = false
     @OptionGroup var headOptions: HeadOptions
     @OptionGroup var face: FaceOptions
+    @OptionGroup var encoderOptions: EncoderOptions
     @OptionGroup var models: ModelOptions
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws { if top < 1 { throw ValidationError("--top must be at least 1") } }
 
     func run() throws {
-        let analyzer = try models.analyzer(face)
+        let analyzer = try models.analyzer(face, encoder: encoderOptions)
         let encoder = analyzer.encoder!
-        let head = try models.head(headOptions, encoder: encoder)
+        let head = try models.head(headOptions, encoder: encoder, encoderOptions: encoderOptions)
         let gallery = try galleryOptions.load(encoder: encoder.fingerprint, dimension: encoder.embeddingDimension)
         guard !gallery.isEmpty else { throw CommandFailure.model("\(galleryOptions.gallery): the gallery is empty") }
         let options = face.analysis()

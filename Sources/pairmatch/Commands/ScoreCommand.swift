@@ -32,15 +32,16 @@ struct ScoreCommand: ParsableCommand {
 
     @OptionGroup var headOptions: HeadOptions
     @OptionGroup var face: FaceOptions
+    @OptionGroup var encoderOptions: EncoderOptions
     @OptionGroup var models: ModelOptions
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
         let started = Date()
         let list = try pairsOptions.read()
-        let analyzer = try models.analyzer(face)
+        let analyzer = try models.analyzer(face, encoder: encoderOptions)
         let encoder = analyzer.encoder!
-        let head = try models.head(headOptions, encoder: encoder)
+        let head = try models.head(headOptions, encoder: encoder, encoderOptions: encoderOptions)
         let choice = face.choice(lfw: list.format == .lfw)
         let embeddingCache = try cacheOptions.open(encoderFingerprint: encoder.fingerprint, dimension: encoder.embeddingDimension,
                                                        face: face, choice: choice)

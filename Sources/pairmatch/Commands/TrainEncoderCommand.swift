@@ -19,8 +19,9 @@ struct TrainEncoderCommand: ParsableCommand {
         path, e.g. Greek/character01) with images in any format pairmatch reads. Validation uses held-out classes \
         only (--val DIR, --val-classes N or --val-groups A,B) and reports N-way one-shot accuracy after each epoch. \
         Beside OUT.h5 it writes OUT.best.h5 (best validation accuracy), OUT.checkpoint.h5 (resume with --resume; \
-        Ctrl-C stops cleanly at one), OUT.curves.svg and, for --loss binary, OUT.head.h5 (the logistic unit as a \
-        head for compare/score/identify). The same seed gives the same encoder on any thread count.
+        Ctrl-C stops cleanly at one), OUT.curves.svg and OUT.head.h5, the head compare/score/identify use with \
+        --encoder OUT.h5 (--loss binary: the logistic unit trained with the encoder; triplet: fitted on pairs of \
+        training images). The same seed gives the same encoder on any thread count.
         """
     )
 
@@ -137,7 +138,7 @@ struct TrainEncoderCommand: ParsableCommand {
             print("stopped after step \(step); continue with the same command and --resume (\(files.checkpoint.path))")
             throw ExitCode(130)
         case .finished:
-            print("written \(files.encoder.path)" + (config.objective == .binary ? " and \(files.head.path)" : ""))
+            print("written \(files.encoder.path) and \(files.head.path)")
             if trainer.validation != nil { print("best validation encoder \(files.best.path)") }
             print("curves \(files.curves.path)")
         }

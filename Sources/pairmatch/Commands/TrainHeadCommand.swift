@@ -36,6 +36,7 @@ struct TrainHeadCommand: ParsableCommand {
 
     @OptionGroup var cacheOptions: CacheOptions
     @OptionGroup var face: FaceOptions
+    @OptionGroup var encoderOptions: EncoderOptions
     @OptionGroup var models: ModelOptions
     @OptionGroup var runtime: RuntimeOptions
 
@@ -48,7 +49,7 @@ struct TrainHeadCommand: ParsableCommand {
     func run() throws {
         let list = try pairsOptions.read()
         let checkList = try check.map { try pairsOptions.read($0) }
-        let analyzer = try models.analyzer(face)
+        let analyzer = try models.analyzer(face, encoder: encoderOptions)
         let encoder = analyzer.encoder!
         let choice = face.choice(lfw: list.format == .lfw)
         let cache = try cacheOptions.open(encoderFingerprint: analyzer.encoder!.fingerprint,

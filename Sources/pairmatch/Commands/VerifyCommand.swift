@@ -16,13 +16,14 @@ struct VerifyCommand: ParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
     @OptionGroup var headOptions: HeadOptions
     @OptionGroup var face: FaceOptions
+    @OptionGroup var encoderOptions: EncoderOptions
     @OptionGroup var models: ModelOptions
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
-        let analyzer = try models.analyzer(face)
+        let analyzer = try models.analyzer(face, encoder: encoderOptions)
         let encoder = analyzer.encoder!
-        let head = try models.head(headOptions, encoder: encoder)
+        let head = try models.head(headOptions, encoder: encoder, encoderOptions: encoderOptions)
         let gallery = try galleryOptions.load(encoder: encoder.fingerprint, dimension: encoder.embeddingDimension)
         let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, choice: face.choice())
         let query: ImageFace

@@ -9,12 +9,19 @@ import PairNet
 extension ModelOptions {
     /// The pipeline for these face options: detector and landmarks unless `--aligned`, the encoder when
     /// `embed`. A missing or bad model file is a failure with exit code 3.
-    func analyzer(_ face: FaceOptions, embed: Bool = true, encoderThreads: Int = 1) throws -> FaceAnalyzer {
+    func analyzer(_ face: FaceOptions, encoder options: EncoderOptions = EncoderOptions(), embed: Bool = true,
+                  encoderThreads: Int = 1) throws -> FaceAnalyzer {
         do {
+            let encoder = embed || options.file != nil ? try options.load(models: self, threads: encoderThreads) : nil
+            if let encoder, encoder.input == .wholeImages {
+                guard face.jitter == 0 else {
+                    throw CommandFailure(message: "--jitter applies to face chips; \(options.file ?? "the encoder") reads whole images", exitCode: .validationFailure)
+                }
+                return FaceAnalyzer(detector: nil, landmarks: nil, encoder: encoder)
+            }
             let detector = face.aligned ? nil : try FaceDetector(contentsOf: file(.detector))
             let landmarks = face.aligned ? nil : try LandmarkPredictor(contentsOf: file(.landmarks))
-            let encoder = embed ? try Encoder(contentsOf: file(.encoder), threads: encoderThreads) : nil
-            return FaceAnalyzer(detector: detector, landmarks: landmarks, encoder: encoder)
+            return FaceAnalyzer(detector: detector, landmarks: landmarks, encoder: embed ? encoder : nil)
         } catch let failure as CommandFailure {
             throw failure
         } catch {
@@ -25,9 +32,12 @@ extension ModelOptions {
     /// The decision head: `--head FILE`, else `head.h5` in the models folder (installed from
     /// `Data/default-head.h5` by `make models`), checked against the encoder's embedding size and fingerprint;
     /// `prior` shifts it.
-    func head(_ options: HeadOptions, encoder: Encoder) throws -> LogisticHead {
-        let url = options.head.map { URL(fileURLWithPath: $0) } ?? url.appendingPathComponent("head.h5")
+    func head(_ options: HeadOptions, encoder: any ImageEncoder, encoderOptions: EncoderOptions = EncoderOptions()) throws -> LogisticHead {
+        let url = options.head.map { URL(fileURLWithPath: $0) } ?? encoderOptions.siblingHead ?? url.appendingPathComponent("head.h5")
         guard options.head != nil || FileManager.default.fileExists(atPath: url.path) else {
+            if encoderOptions.file != nil {
+                throw CommandFailure.model("\(url.path): no head beside the encoder; train one with 'pairmatch train-head PAIRS --encoder \(encoderOptions.file!) -o \(url.path)' or pass --head FILE")
+            }
             throw CommandFailure.model("\(url.path): no head; install the default one with 'make models' (copies Data/default-head.h5) or pass --head FILE")
         }
         do {
