@@ -18,11 +18,14 @@ MODEL_FILES  := $(MODELS)/encoder.h5 $(MODELS)/detector.h5 $(MODELS)/landmarks.h
 HEAD_FILE    := $(MODELS)/head.h5
 DAT_STAMP    := $(DLIB_DIR)/.verified
 LFW          ?= ../shared/data/lfw-view1
+OMNIGLOT     ?= ../shared/data/omniglot
+# The Omniglot recipe (README "Train an encoder"): Conv-4 on 32×32, semi-hard triplets, rotations as classes.
+OMNI_FLAGS   := --input 32 --rotations-as-classes --augment --seed 1
 
 export PAIRMATCH_MODELS := $(MODELS)
 export PAIRMATCH_DLIB_DIR := $(DLIB_DIR)
 
-.PHONY: demo test deps fetch models release bench clean-models default-head
+.PHONY: demo test deps fetch models release bench clean-models default-head omniglot omniglot-dev
 
 ## System packages (one apt-get update, only when something is missing).
 deps:
@@ -73,9 +76,24 @@ bench: release models
 	$(RELEASE_BIN) bench encoder --models $(MODELS)
 	$(RELEASE_BIN) bench detector --models $(MODELS)
 	$(RELEASE_BIN) bench gallery --size 1000000
+	$(RELEASE_BIN) bench train
 	@if [ -d $(LFW) ]; then (cat $(LFW)/pairsDevTrain.txt; tail -n +2 $(LFW)/pairsDevTest.txt) > .build/view1-3200.txt && \
 	  $(RELEASE_BIN) bench score .build/view1-3200.txt --images $(LFW) --models $(MODELS); \
 	else echo "bench score: $(LFW) absent, skipped"; fi
+
+## Omniglot (Lake et al. 2015): train on all 8 alphabets into .build/omniglot/ (encoder.h5 and its head).
+omniglot: release
+	@test -d $(OMNIGLOT) || { echo "omniglot: $(OMNIGLOT) not found (set OMNIGLOT=DIR)"; exit 2; }
+	@mkdir -p .build/omniglot
+	$(RELEASE_BIN) train-encoder $(OMNIGLOT) -o .build/omniglot/encoder.h5 $(OMNI_FLAGS) --epochs 30 --force --log .build/omniglot/log.jsonl
+
+## The development protocol: Greek and Sanskrit held out (66 characters never trained on), then 20-way one-shot
+## accuracy through enroll + identify on them.
+omniglot-dev: release
+	@test -d $(OMNIGLOT) || { echo "omniglot: $(OMNIGLOT) not found (set OMNIGLOT=DIR)"; exit 2; }
+	@mkdir -p .build/omniglot-dev
+	$(RELEASE_BIN) train-encoder $(OMNIGLOT) -o .build/omniglot-dev/encoder.h5 $(OMNI_FLAGS) --epochs 20 --val-groups Greek,Sanskrit --force --log .build/omniglot-dev/log.jsonl
+	python3 scripts/oneshot_eval.py $(RELEASE_BIN) .build/omniglot-dev/encoder.h5 $(OMNIGLOT) --groups Greek,Sanskrit --way 20 --episodes 200
 
 ## Re-train the default head on LFW View 1 (needs ../shared/data/lfw-view1).
 default-head: release $(MODEL_FILES)
