@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "LayerGraphTests", dependencies: ["LayerGraph", "NetLayers", "WeightStore", "TestSupport"]),
         .testTarget(name: "NetTrainingTests", dependencies: ["NetTraining", "LayerGraph", "NetLayers", "WeightStore", "SeededRandom", "LogisticHead", "FaceEmbedding", "TestSupport"]),
         .testTarget(name: "ImageDatasetTests", dependencies: ["ImageDataset", "ImageInput", "LayerGraph", "SeededRandom", "TestSupport"]),
-        .testTarget(name: "EncoderTrainingTests", dependencies: ["EncoderTraining", "NetTraining", "LayerGraph", "ImageDataset", "ImageInput", "WeightStore", "FaceAnalysis", "FaceDetection", "FaceAlignment", "PairNet", "TestSupport"]),
+        .testTarget(name: "EncoderTrainingTests", dependencies: ["EncoderTraining", "LogisticHead", "NetTraining", "LayerGraph", "ImageDataset", "ImageInput", "WeightStore", "FaceAnalysis", "FaceDetection", "FaceAlignment", "PairNet", "TestSupport"]),
         .testTarget(name: "PairNetTests", dependencies: ["PairNet", "ImageInput", "TestSupport"]),
         .testTarget(name: "ImageInputTests", dependencies: ["ImageInput", "TestSupport"]),
         .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "ImageInput", "TestSupport"]),

@@ -15,8 +15,7 @@ extension Convolution {
                 for kx in 0..<kernelWidth {
                     let srcRow = cols + ((ci * kernelHeight + ky) * kernelWidth + kx) * ld
                     let ix0 = kx - paddingX                       // input column of ox = 0
-                    let lo = ix0 >= 0 ? 0 : min(wo, (-ix0 + sx - 1) / sx)
-                    let hi = (w - 1 - ix0) < 0 ? 0 : min(wo, (w - 1 - ix0) / sx + 1)
+                    let (lo, hi) = validOutputColumns(kx: kx, inputWidth: w, outWidth: wo)
                     if hi <= lo { continue }
                     for (j, img) in images.enumerated() {
                         let dst = gradient.plane(img, ci)
@@ -37,5 +36,15 @@ extension Convolution {
                 }
             }
         }
+    }
+
+    /// The output columns `lo..<hi` whose input column ox·sx − px + kx lies inside a plane `inputWidth` wide (the
+    /// others read padding): shared by im2col and col2im.
+    @inline(__always)
+    func validOutputColumns(kx: Int, inputWidth w: Int, outWidth wo: Int) -> (Int, Int) {
+        let sx = strideX, ix0 = kx - paddingX
+        let lo = ix0 >= 0 ? 0 : min(wo, (-ix0 + sx - 1) / sx)
+        let hi = (w - 1 - ix0) < 0 ? 0 : min(wo, (w - 1 - ix0) / sx + 1)
+        return (lo, hi)
     }
 }

@@ -225,8 +225,7 @@ extension Convolution {
                 for kx in 0..<kernelWidth {
                     let dstRow = cols + ((ci * kernelHeight + ky) * kernelWidth + kx) * ld
                     let ix0 = kx - paddingX                       // input column of ox = 0
-                    let lo = ix0 >= 0 ? 0 : min(wo, (-ix0 + sx - 1) / sx)
-                    let hi = (w - 1 - ix0) < 0 ? 0 : min(wo, (w - 1 - ix0) / sx + 1)
+                    let (lo, hi) = validOutputColumns(kx: kx, inputWidth: w, outWidth: wo)
                     for (j, img) in images.enumerated() {
                         let src = input.plane(img, ci)
                         for oy in rows {

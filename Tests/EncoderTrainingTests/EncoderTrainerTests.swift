@@ -2,6 +2,7 @@
 import Foundation
 import ImageDataset
 import LayerGraph
+import LogisticHead
 import NetTraining
 import TestSupport
 import WeightStore
@@ -59,6 +60,31 @@ final class EncoderTrainerTests: XCTestCase {
         let e = net.forward(Array(trainer.train.image(0)), count: 1)
         XCTAssertEqual(e.count, 64)
         XCTAssertEqual(e.reduce(0) { $0 + $1 * $1 }, 1, accuracy: 1e-4)
+    }
+
+    /// The binary objective: encoder and logistic unit trained together; one-shot accuracy (by nearest neighbour and
+    /// by the unit) rises above the untrained encoder's, and the unit is saved as a head bound to the new encoder.
+    func testBinaryObjectiveTrainsEncoderAndUnitTogether() throws {
+        var config = glyphConfig()
+        config.objective = .binary
+        config.hardPairs = true
+        config.epochs = 8
+        let trainer = try EncoderTrainer(config: config, data: root.appendingPathComponent("data"), output: root.appendingPathComponent("bin.h5"))
+        let untrained = try TrainingNetwork(spec: trainer.spec, seed: config.seed)
+        var before = EpochReport(epoch: 0, loss: 0, activeFraction: 0, learningRate: 0, seconds: 0, imagesPerSecond: 0)
+        trainer.validate(untrained, unit: nil, into: &before)
+        var reports: [EpochReport] = []
+        guard case .finished(let last?) = try trainer.run(resume: false, threads: 2, events: { if case .epoch(let r) = $0 { reports.append(r) } }) else {
+            return XCTFail("did not finish")
+        }
+        print("glyph domain binary objective: untrained \(before.validationAccuracy!), trained \(last.validationAccuracy!) (unit \(last.validationUnitAccuracy!))")
+        XCTAssertLessThan(reports.last!.loss, reports.first!.loss)
+        XCTAssertGreaterThan(last.validationAccuracy!, before.validationAccuracy! + 0.05)
+        XCTAssertGreaterThan(last.validationUnitAccuracy!, 1.0 / Double(config.way) + 0.3, "the unit ranks far better than chance")
+        let head = try LogisticHead.load(from: trainer.files.head)
+        XCTAssertEqual(head.dimension, 64)
+        XCTAssertEqual(head.encoderFingerprint, try WeightArchive.read(from: trainer.files.encoder).string("fingerprint"))
+        XCTAssertTrue(head.weights.allSatisfy { $0 <= 0.5 }, "larger |Δ| means less alike: \(head.weights.prefix(8))")
     }
 
     /// Stopped mid-epoch and resumed from the checkpoint: the same encoder, bit for bit, as an uninterrupted run
