@@ -42,26 +42,25 @@ final class TrainEncoderCommandTests: XCTestCase {
 
     /// A run killed with SIGKILL and resumed ends with the encoder of an uninterrupted run, bit for bit.
     func testKilledRunResumesToTheSameEncoder() throws {
-        let straight = try CLIRunner.run(args("straight.h5", epochs: 4))
+        let straight = try CLIRunner.run(args("straight.h5", epochs: 12))
         XCTAssertEqual(straight.status, 0, straight.stderr)
-        XCTAssertTrue(straight.stdout.contains("epoch 4/4"), straight.stdout)
+        XCTAssertTrue(straight.stdout.contains("epoch 12/12"), straight.stdout)
 
         let p = Process()
         p.executableURL = CLIRunner.binary
-        p.arguments = args("killed.h5", epochs: 4) + ["--threads", "1"]
+        p.arguments = args("killed.h5", epochs: 12) + ["--threads", "1"]
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
         let checkpoint = root.appendingPathComponent("killed.checkpoint.h5")
         let deadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: checkpoint.path) && Date() < deadline && p.isRunning { usleep(20_000) }
-        usleep(300_000)                       // somewhere inside the second epoch (or later)
-        kill(p.processIdentifier, SIGKILL)
+        while !FileManager.default.fileExists(atPath: checkpoint.path) && Date() < deadline && p.isRunning { usleep(2_000) }
+        kill(p.processIdentifier, SIGKILL)    // in the second epoch (after the first checkpoint)
         p.waitUntilExit()
         XCTAssertEqual(p.terminationReason, .uncaughtSignal, "the run finished before it could be killed")
         XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("killed.h5").path))
 
-        let resumed = try CLIRunner.run(args("killed.h5", epochs: 4) + ["--resume"])
+        let resumed = try CLIRunner.run(args("killed.h5", epochs: 12) + ["--resume"])
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertEqual(try fingerprint("killed.h5"), try fingerprint("straight.h5"))
     }
