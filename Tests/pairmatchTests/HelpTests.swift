@@ -6,7 +6,7 @@ final class HelpTests: XCTestCase {
     func testRootHelpListsEveryJob() {
         let help = Pairmatch.helpMessage(columns: 100)
         XCTAssertTrue(help.hasPrefix("OVERVIEW: Are these two photos the same person? Face pair matching on a plain CPU.\n"))
-        for command in ["compare", "embed", "detect", "score", "train-head", "eval", "enroll", "identify", "verify", "gallery", "models", "bench"] {
+        for command in ["compare", "embed", "detect", "score", "train-head", "train-encoder", "eval", "enroll", "identify", "verify", "gallery", "models", "bench"] {
             XCTAssertTrue(help.contains("\n  \(command) "), "root help does not list \(command)")
         }
         XCTAssertTrue(help.contains("Exit codes: 0 success; 1 some inputs of a batch failed"))
@@ -48,6 +48,8 @@ final class HelpTests: XCTestCase {
                                   (default: center for LFW pairs files, whose photos are centred on their
                                   subject; largest otherwise).
           --max-pixels <n>        Refuse images larger than this many pixels. (default: 50000000)
+          --encoder <file>        Encoder file (default: encoder.h5 in the models folder); one from
+                                  train-encoder reads whole images unless its domain is faces.
           --models <dir>          Folder of imported models (default: $PAIRMATCH_MODELS, else
                                   ~/.local/share/pairmatch/models).
           --threads <n>           Worker threads (default: all cores).

@@ -168,3 +168,25 @@ final class TrainEncoderCommandTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("nowhere"), r.stderr)
     }
 }
+
+/// `bench train`: its help and its JSON shape (one object per configuration).
+final class BenchTrainCommandTests: XCTestCase {
+    func testHelp() {
+        let help = Pairmatch.helpMessage(for: BenchTrainCommand.self, columns: 100)
+        XCTAssertTrue(help.hasPrefix("OVERVIEW: Time one training step of Conv-4 (28×28, batch 128, triplet loss, Adam): images/s, peak"), help)
+        for option in ["--seconds <s>", "--threads <n> ...", "--no-naive", "--json"] { XCTAssertTrue(help.contains(option), option) }
+    }
+
+    func testJSONHasOneObjectPerThreadCount() throws {
+        let r = try CLIRunner.run(["bench", "train", "--seconds", "0.05", "--threads", "1", "2", "--no-naive", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let objects = r.stdout.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        XCTAssertEqual(objects.map { $0["threads"] as! Int }, [1, 2])
+        for o in objects {
+            XCTAssertGreaterThan(o["images_per_second"] as! Double, 0)
+            XCTAssertGreaterThan(o["peak_rss_bytes"] as! Int, 1_000_000)
+        }
+        let bad = try CLIRunner.run(["bench", "train", "--threads", "0"])
+        XCTAssertEqual(bad.status, 64)
+    }
+}

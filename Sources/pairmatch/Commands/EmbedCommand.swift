@@ -41,7 +41,7 @@ struct DetectCommand: ParsableCommand {
     }
 
     func run() throws {
-        try FaceReport(images: report.images, json: report.json, chips: report.chips, face: face, encoderOptions: EncoderOptions(),
+        try FaceReport(images: report.images, json: report.json, chips: report.chips, face: face, encoderOptions: nil,
                        models: models, runtime: runtime, embed: false).run()
     }
 }
@@ -64,7 +64,7 @@ struct FaceReport {
     let json: Bool
     let chips: String?
     let face: FaceOptions
-    let encoderOptions: EncoderOptions
+    let encoderOptions: EncoderOptions?
     let models: ModelOptions
     let runtime: RuntimeOptions
     let embed: Bool

@@ -13,8 +13,8 @@ struct EncoderOptions: ParsableArguments {
         valueName: "file"))
     var file: String?
 
-    /// The encoder, or a failure (exit 3) naming the file.
-    func load(models: ModelOptions, threads: Int) throws -> any ImageEncoder {
+    /// The encoder of `file` (nil: the models folder's face encoder), or a failure (exit 3) naming the file.
+    static func load(_ file: String?, models: ModelOptions, threads: Int) throws -> any ImageEncoder {
         let url = try file.map { URL(fileURLWithPath: $0) } ?? models.file(.encoder)
         do {
             let archive = try WeightArchive.read(from: url)
@@ -28,7 +28,7 @@ struct EncoderOptions: ParsableArguments {
     }
 
     /// The head `train-encoder` wrote beside a trained encoder (`X.h5` → `X.head.h5`), if `--encoder` names one.
-    var siblingHead: URL? {
+    static func siblingHead(of file: String?) -> URL? {
         guard let file else { return nil }
         let base = file.lowercased().hasSuffix(".h5") ? String(file.dropLast(3)) : file
         return URL(fileURLWithPath: base + ".head.h5")

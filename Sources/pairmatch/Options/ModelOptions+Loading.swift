@@ -9,13 +9,14 @@ import PairNet
 extension ModelOptions {
     /// The pipeline for these face options: detector and landmarks unless `--aligned`, the encoder when
     /// `embed`. A missing or bad model file is a failure with exit code 3.
-    func analyzer(_ face: FaceOptions, encoder options: EncoderOptions = EncoderOptions(), embed: Bool = true,
+    func analyzer(_ face: FaceOptions, encoder options: EncoderOptions? = nil, embed: Bool = true,
                   encoderThreads: Int = 1) throws -> FaceAnalyzer {
         do {
-            let encoder = embed || options.file != nil ? try options.load(models: self, threads: encoderThreads) : nil
+            let encoderFile = options?.file
+            let encoder = embed || encoderFile != nil ? try EncoderOptions.load(encoderFile, models: self, threads: encoderThreads) : nil
             if let encoder, encoder.input == .wholeImages {
                 guard face.jitter == 0 else {
-                    throw CommandFailure(message: "--jitter applies to face chips; \(options.file ?? "the encoder") reads whole images", exitCode: .validationFailure)
+                    throw CommandFailure(message: "--jitter applies to face chips; \(encoderFile ?? "the encoder") reads whole images", exitCode: .validationFailure)
                 }
                 return FaceAnalyzer(detector: nil, landmarks: nil, encoder: encoder)
             }
@@ -32,11 +33,12 @@ extension ModelOptions {
     /// The decision head: `--head FILE`, else `head.h5` in the models folder (installed from
     /// `Data/default-head.h5` by `make models`), checked against the encoder's embedding size and fingerprint;
     /// `prior` shifts it.
-    func head(_ options: HeadOptions, encoder: any ImageEncoder, encoderOptions: EncoderOptions = EncoderOptions()) throws -> LogisticHead {
-        let url = options.head.map { URL(fileURLWithPath: $0) } ?? encoderOptions.siblingHead ?? url.appendingPathComponent("head.h5")
+    func head(_ options: HeadOptions, encoder: any ImageEncoder, encoderOptions: EncoderOptions? = nil) throws -> LogisticHead {
+        let encoderFile = encoderOptions?.file
+        let url = options.head.map { URL(fileURLWithPath: $0) } ?? EncoderOptions.siblingHead(of: encoderFile) ?? url.appendingPathComponent("head.h5")
         guard options.head != nil || FileManager.default.fileExists(atPath: url.path) else {
-            if encoderOptions.file != nil {
-                throw CommandFailure.model("\(url.path): no head beside the encoder; train one with 'pairmatch train-head PAIRS --encoder \(encoderOptions.file!) -o \(url.path)' or pass --head FILE")
+            if let encoderFile {
+                throw CommandFailure.model("\(url.path): no head beside the encoder; train one with 'pairmatch train-head PAIRS --encoder \(encoderFile) -o \(url.path)' or pass --head FILE")
             }
             throw CommandFailure.model("\(url.path): no head; install the default one with 'make models' (copies Data/default-head.h5) or pass --head FILE")
         }
