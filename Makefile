@@ -85,7 +85,7 @@ bench: release models
 omniglot: release
 	@test -d $(OMNIGLOT) || { echo "omniglot: $(OMNIGLOT) not found (set OMNIGLOT=DIR)"; exit 2; }
 	@mkdir -p .build/omniglot
-	$(RELEASE_BIN) train-encoder $(OMNIGLOT) -o .build/omniglot/encoder.h5 $(OMNI_FLAGS) --epochs 30 --force --log .build/omniglot/log.jsonl
+	$(RELEASE_BIN) train-encoder $(OMNIGLOT) -o .build/omniglot/encoder.h5 $(OMNI_FLAGS) --epochs 25 --force --log .build/omniglot/log.jsonl
 
 ## The development protocol: Greek and Sanskrit held out (66 characters never trained on), then 20-way one-shot
 ## accuracy through enroll + identify on them.

@@ -43,7 +43,8 @@ public final class FaceAnalyzer: Sendable {
             found = [AnalyzedFace(box: nil, score: nil, landmarks: [], chip: ChipExtractor.chip(fromAligned: image), embedding: nil)]
         } else {
             guard let detector, let landmarks else { preconditionFailure("FaceAnalyzer: detector and landmarks are needed") }
-            found = detector.detect(in: image, options: options.detection).map { d in
+            // A box mostly outside the photo (possible with a very low --detection-threshold) is no face to match.
+            found = detector.detect(in: image, options: options.detection).filter { Self.isMostlyInside($0.box, image) }.map { d in
                 let points = landmarks.landmarks(in: image, box: d.box)
                 return AnalyzedFace(box: d.box, score: d.score, landmarks: points,
                                     chip: ChipExtractor.chip(from: image, landmarks: points), embedding: nil)
@@ -53,7 +54,17 @@ public final class FaceAnalyzer: Sendable {
         return zip(found, embeddings(of: found.map(\.chip), jitter: options.jitter)).map { $0.with(embedding: $1) }
     }
 
-    /// Embeddings of `chips` in order, each the mean over `jitter` jittered copies when `jitter > 0`.
+    /// Whether at least half of `box`'s area lies inside `image`.
+    static func isMostlyInside(_ box: FaceBox, _ image: RGBImage) -> Bool {
+        let w = box.right - box.left + 1, h = box.bottom - box.top + 1
+        guard w > 0, h > 0 else { return false }
+        let iw = max(0, min(box.right, image.width - 1) - max(box.left, 0) + 1)
+        let ih = max(0, min(box.bottom, image.height - 1) - max(box.top, 0) + 1)
+        return 2 * iw * ih >= w * h
+    }
+
+    /// Embeddings of `chips` in order, each the mean over `jitter` jittered copies when `jitter > 1` (as dlib's
+    /// `num_jitters`: 0 and 1 both mean the chip itself).
     /// The jitter is seeded per chip content, so results are reproducible.
     public func embeddings(of chips: [FaceChip], jitter: Int = 0, threads: Int = 1) -> [Embedding] {
         guard let encoder else { preconditionFailure("FaceAnalyzer: encoder is needed") }
@@ -61,7 +72,7 @@ public final class FaceAnalyzer: Sendable {
             if let face = encoder as? Encoder { return face.embed(c, threads: threads) }
             return encoder.embed(c.map(ChipConversion.image(from:)), threads: threads)
         }
-        guard jitter > 0 else { return embed(chips) }
+        guard jitter > 1 else { return embed(chips) }       // dlib: num_jitters ≤ 1 means no jitter
         return chips.map { chip in Embedding.mean(embed(ChipJitter.copies(of: chip, count: jitter)))! }
     }
 }

@@ -60,6 +60,7 @@ public enum PairsFileError: Error, CustomStringConvertible, Equatable {
     case unreadable(path: String, reason: String)
     case empty(path: String)
     case notUTF8(path: String)
+    case nulBytes(path: String, line: Int)
     case unterminatedQuote(path: String, line: Int)
     case malformedLFW(path: String, line: Int, reason: String)
 
@@ -69,6 +70,7 @@ public enum PairsFileError: Error, CustomStringConvertible, Equatable {
         case .unreadable(let p, let r): return "\(p): cannot read pairs file (\(r))"
         case .empty(let p): return "\(p): pairs file has no rows"
         case .notUTF8(let p): return "\(p): pairs file is not valid UTF-8"
+        case .nulBytes(let p, let l): return "\(p): line \(l): NUL bytes (UTF-16 without a byte-order mark?); save the pairs file as UTF-8"
         case .unterminatedQuote(let p, let l): return "\(p): line \(l): unterminated quoted field"
         case .malformedLFW(let p, let l, let r): return "\(p): line \(l): \(r)"
         }

@@ -38,6 +38,10 @@ public enum PairsReader {
             throw PairsFileError.unreadable(path: url.path, reason: "permission denied")
         }
         guard let text = String(data: data, encoding: .utf8) else { throw PairsFileError.notUTF8(path: url.path) }
+        // UTF-16 without a byte-order mark decodes as "valid" UTF-8 full of NULs: refuse instead of copying them on.
+        if let line = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex(where: { $0.contains("\0") }) {
+            throw PairsFileError.nulBytes(path: url.path, line: line + 1)
+        }
         guard !text.allSatisfy(\.isWhitespace) else { throw PairsFileError.empty(path: url.path) }
         return text
     }

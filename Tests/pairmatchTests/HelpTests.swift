@@ -43,7 +43,7 @@ final class HelpTests: XCTestCase {
           --detection-threshold <t>
                                   Detector score threshold (dlib's default 0). (default: 0.0)
           --jitter <n>            Average each embedding over N jittered copies of the chip (dlib's
-                                  num_jitters). (default: 0)
+                                  num_jitters; 0 or 1: none). (default: 0)
           --pick <rule>           Which face of a photo with several to use: largest, center or score
                                   (default: center for LFW pairs files, whose photos are centred on their
                                   subject; largest otherwise).

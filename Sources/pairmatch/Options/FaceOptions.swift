@@ -19,7 +19,7 @@ struct FaceOptions: ParsableArguments {
     @Option(name: .customLong("detection-threshold"), help: ArgumentHelp("Detector score threshold (dlib's default 0).", valueName: "t"))
     var detectionThreshold = 0.0
 
-    @Option(help: ArgumentHelp("Average each embedding over N jittered copies of the chip (dlib's num_jitters).", valueName: "n"))
+    @Option(help: ArgumentHelp("Average each embedding over N jittered copies of the chip (dlib's num_jitters; 0 or 1: none).", valueName: "n"))
     var jitter = 0
 
     @Option(help: ArgumentHelp("Which face of a photo with several to use: largest, center or score (default: center for LFW pairs files, whose photos are centred on their subject; largest otherwise).", valueName: "rule"))
@@ -36,13 +36,16 @@ struct FaceOptions: ParsableArguments {
         if maxPixels < 1 { throw ValidationError("--max-pixels must be positive") }
     }
 
+    /// dlib's rule: 0 and 1 jittered copies both mean the chip itself.
+    var effectiveJitter: Int { jitter > 1 ? jitter : 0 }
+
     func analysis(embed: Bool = true) -> AnalysisOptions {
         var detection = DetectionOptions()
         detection.scoreThreshold = detectionThreshold
         detection.upsampling = upsample
         detection.retryUpsampledWhenEmpty = !noRetry
         detection.minimumFaceSize = minimumFace
-        return AnalysisOptions(aligned: aligned, detection: detection, embed: embed, jitter: jitter, maxPixels: maxPixels)
+        return AnalysisOptions(aligned: aligned, detection: detection, embed: embed, jitter: effectiveJitter, maxPixels: maxPixels)
     }
 
     /// The face-choice rule: `--pick`, else center for LFW pairs lists, else largest.
@@ -52,6 +55,6 @@ struct FaceOptions: ParsableArguments {
 
     /// A short description of the settings that change embeddings (the embedding cache's validity key).
     func cacheKey(_ choice: FaceChoice) -> String {
-        "aligned=\(aligned ? 1 : 0) jitter=\(jitter) upsample=\(upsample) retry=\(noRetry ? 0 : 1) min-face=\(minimumFace) threshold=\(detectionThreshold) pick=\(choice.rawValue)"
+        "aligned=\(aligned ? 1 : 0) jitter=\(effectiveJitter) upsample=\(upsample) retry=\(noRetry ? 0 : 1) min-face=\(minimumFace) threshold=\(detectionThreshold) pick=\(choice.rawValue)"
     }
 }

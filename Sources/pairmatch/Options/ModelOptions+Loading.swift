@@ -15,7 +15,7 @@ extension ModelOptions {
             let encoderFile = options?.file
             let encoder = embed || encoderFile != nil ? try EncoderOptions.load(encoderFile, models: self, threads: encoderThreads) : nil
             if let encoder, encoder.input == .wholeImages {
-                guard face.jitter == 0 else {
+                guard face.effectiveJitter == 0 else {
                     throw CommandFailure(message: "--jitter applies to face chips; \(encoderFile ?? "the encoder") reads whole images", exitCode: .validationFailure)
                 }
                 return FaceAnalyzer(detector: nil, landmarks: nil, encoder: encoder)
