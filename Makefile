@@ -56,11 +56,15 @@ release: deps
 
 ## pairmatch's HDF5 models, imported from the .dat files (debug binary is enough for the importer),
 ## and the default head (Data/default-head.h5, trained on LFW View 1 DevTrain: see README).
-models: $(MODEL_FILES) $(HEAD_FILE)
-$(MODEL_FILES) &: $(DAT_STAMP)
+## The stamp names the file format: model files written before per-tensor checksums are imported again.
+MODEL_STAMP  := $(MODELS)/.format-xxh64
+models: $(MODEL_STAMP) $(HEAD_FILE)
+$(MODEL_FILES): $(MODEL_STAMP)
+$(MODEL_STAMP): $(DAT_STAMP)
 	swift build --product pairmatch
 	$(DEBUG_BIN) models import --from $(DLIB_DIR) --models $(MODELS)
-$(HEAD_FILE): Data/default-head.h5 | $(MODEL_FILES)
+	@touch $@
+$(HEAD_FILE): Data/default-head.h5 | $(MODEL_STAMP)
 	cp Data/default-head.h5 $@
 
 demo: release models
@@ -100,4 +104,4 @@ default-head: release $(MODEL_FILES)
 	$(RELEASE_BIN) train-head $(LFW)/pairsDevTrain.txt --extra-pairs --check $(LFW)/pairsDevTest.txt -o Data/default-head.h5 --models $(MODELS)
 
 clean-models:
-	rm -f $(MODEL_FILES)
+	rm -f $(MODEL_FILES) $(MODEL_STAMP)

@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "Gallery", dependencies: ["WeightStore", "FaceEmbedding", "LogisticHead", "SeededRandom", "NetLayers", "COpenBLAS"], swiftSettings: fastSwift),
 
         // MARK: Pairs files (CSV or LFW pairs lists) shared by score, train-head and eval
-        .target(name: "PairsInput", dependencies: [.product(name: "CSV", package: "CSV.swift")], swiftSettings: fastSwift),
+        .target(name: "PairsInput", dependencies: ["ImageInput", .product(name: "CSV", package: "CSV.swift")], swiftSettings: fastSwift),
 
         // MARK: Workflows the front ends share
         .target(name: "EncoderTraining", dependencies: ["NetTraining", "LayerGraph", "ImageDataset", "PairMetrics", "LogisticHead", "FaceEmbedding", "SeededRandom", "WeightStore"], swiftSettings: fastSwift),

@@ -61,13 +61,16 @@ public struct AnalysisOptions: Sendable {
     public var jitter: Int
     /// Refuse images over this many pixels before decoding them.
     public var maxPixels: Int
+    /// Refuse image files over this many bytes before reading their body (`ImageLimits.maxBytes`).
+    public var maxBytes: Int
 
     public init(aligned: Bool = false, detection: DetectionOptions = .init(), embed: Bool = true, jitter: Int = 0,
-                maxPixels: Int = 50_000_000) {
+                maxPixels: Int = 50_000_000, maxBytes: Int = BoundedFile.defaultMaxBytes) {
         self.aligned = aligned
         self.detection = detection
         self.embed = embed
         self.jitter = jitter
         self.maxPixels = maxPixels
+        self.maxBytes = maxBytes
     }
 }

@@ -27,7 +27,7 @@ public final class FaceAnalyzer: Sendable {
 
     /// Decodes `url` and analyses it. Throws `ImageInputError` for files that are not usable images.
     public func analyze(contentsOf url: URL, options: AnalysisOptions) throws -> AnalyzedImage {
-        let image = try ImageDecoder.decode(contentsOf: url, limits: ImageLimits(maxPixels: options.maxPixels))
+        let image = try ImageDecoder.decode(contentsOf: url, limits: ImageLimits(maxPixels: options.maxPixels, maxBytes: options.maxBytes))
         return AnalyzedImage(path: url.path, width: image.width, height: image.height, faces: faces(in: image, options: options))
     }
 

@@ -26,8 +26,9 @@ extension FaceGallery {
     /// Enrols `name` with `embeddings` (one per photo; all kept, none averaged) and optional `metadata`
     /// (free-form text, e.g. JSON). Sets `updated` to `now`.
     ///
-    /// Names are compared exactly (case- and Unicode-form-sensitive); they must be non-empty, at most
-    /// `GalleryLimits.maxNameBytes` UTF-8 bytes, without control characters (newline, tab, …).
+    /// Names are stored in Unicode NFC (`normalizedName`), so an NFD "Zoë" (as macOS file names spell it) and an
+    /// NFC "Zoë" are one person; otherwise they are compared exactly (case-sensitive). They must not be empty or
+    /// only whitespace, at most `GalleryLimits.maxNameBytes` UTF-8 bytes, without control characters (newline, tab, …).
     /// Every embedding must have the gallery's `dimension` components; the first enrolment into a gallery without
     /// a dimension sets it (to the size of `embeddings[0]`).
     /// Throws `GalleryError` (`.invalidName`, `.metadataTooLong`, `.noEmbeddings`, `.embeddingDimensionMismatch`,
@@ -36,7 +37,7 @@ extension FaceGallery {
     @discardableResult
     public mutating func enroll(name: String, embeddings: [Embedding], metadata: String? = nil,
                                 ifEnrolled policy: ExistingIdentityPolicy = .extend, now: Date = Date()) throws(GalleryError) -> EnrolmentOutcome {
-        try Self.validate(name: name)
+        let name = try Self.normalizedName(name)
         if let metadata, metadata.utf8.count > GalleryLimits.maxMetadataBytes {
             throw .metadataTooLong(name: name, bytes: metadata.utf8.count)
         }
@@ -104,9 +105,24 @@ extension FaceGallery {
         return true
     }
 
+    /// `name` as the gallery stores it (Unicode NFC), or `.invalidName` when it is empty, only whitespace, longer
+    /// than `GalleryLimits.maxNameBytes` UTF-8 bytes (after normalisation) or holds a control character. Callers
+    /// check names with it before doing any work (e.g. every sub-folder of an enrolment).
+    public static func normalizedName(_ name: String) throws(GalleryError) -> String {
+        let nfc = nfc(name)
+        try validate(name: nfc)
+        return nfc
+    }
+
+    /// `s` in Unicode normalisation form C; ASCII (the common case) is returned as is without a Foundation call.
+    static func nfc(_ s: String) -> String {
+        s.utf8.allSatisfy { $0 < 0x80 } ? s : s.precomposedStringWithCanonicalMapping
+    }
+
     /// Throws `.invalidName` unless `name` is acceptable as an identity name.
     static func validate(name: String) throws(GalleryError) {
         guard !name.isEmpty else { throw .invalidName(name: name, reason: "empty") }
+        guard !name.allSatisfy(\.isWhitespace) else { throw .invalidName(name: name, reason: "only whitespace") }
         guard name.utf8.count <= GalleryLimits.maxNameBytes else {
             throw .invalidName(name: name, reason: "longer than \(GalleryLimits.maxNameBytes) UTF-8 bytes")
         }

@@ -63,7 +63,8 @@ extension FaceGallery {
 
         let k = try archive.integer("identity_count")
         guard k >= 0, n >= 0, k <= GalleryLimits.maxIdentities else { throw corrupt("identity_count \(k) / embedding_count \(n) out of range") }
-        gallery.names = try unpack(archive, "names", count: k, path: path).map { $0 ?? "" }
+        // Names in NFC: files written before names were normalised may hold NFD ones.
+        gallery.names = try unpack(archive, "names", count: k, path: path).map { nfc($0 ?? "") }
         gallery.metadata = try unpack(archive, "metadata", count: k, path: path)
 
         let ownerValues = try archive.tensor("owner", shape: [n]).values   // [N]

@@ -119,7 +119,12 @@ enum FolderScan {
     /// `.notAnImage`, `.unsupportedFormat`, `.empty`).
     /// - Throws: `.unreadableImage` when the file cannot be opened or read.
     static func signature(of url: URL, display: String) throws(DatasetError) -> Signature {
-        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        // A FIFO, device or socket is not opened (a FIFO without a writer would block): `BoundedFile`'s rule.
+        var st = stat()
+        if stat(url.path, &st) == 0, let kind = BoundedFile.nonRegularKind(st.st_mode) {
+            return .other(.notRegularFile(file: display, kind: kind))
+        }
+        let fd = open(url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
             throw .unreadableImage(file: display, cause: .unreadable(file: display, reason: String(cString: strerror(errno))))
         }

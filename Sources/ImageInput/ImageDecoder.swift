@@ -25,16 +25,18 @@ import Darwin
 /// Thread safety: every call is independent (one TurboJPEG handle / png_image per call); safe to call
 /// concurrently.
 public enum ImageDecoder {
-    /// Reads and decodes the file at `url`.
+    /// Reads and decodes the file at `url`, read through `BoundedFile`: a FIFO, device or socket is refused
+    /// without opening it, a file without an image signature after its first bytes, a file over
+    /// `limits.maxBytes` before its body is read.
     /// - Parameters:
-    ///   - limits: size limits checked from the header before allocating.
+    ///   - limits: the file-size limit, and the pixel limit checked from the header before allocating.
     ///   - applyOrientation: rotate/flip JPEGs by their EXIF orientation (default true).
-    /// - Throws: `ImageInputError` naming `url.relativePath`: missing, directory, unreadable, empty, not an image,
-    ///   unsupported, truncated, corrupt, too large.
+    /// - Throws: `ImageInputError` naming `url.relativePath`: missing, directory, not a regular file, unreadable,
+    ///   empty, not an image, unsupported, file too large, truncated, corrupt, too many pixels.
     public static func decode(contentsOf url: URL, limits: ImageLimits = .default,
                               applyOrientation: Bool = true) throws -> RGBImage {
         let file = url.relativePath
-        let bytes = try readFile(path: url.path, name: file)   // [fileSize]
+        let bytes = try readFile(path: url.path, name: file, maxBytes: limits.maxBytes)   // [fileSize]
         return try bytes.withUnsafeBytes {
             try decode(bytes: $0, name: file, limits: limits, applyOrientation: applyOrientation)
         }
@@ -74,34 +76,27 @@ public enum ImageDecoder {
         }
     }
 
-    /// Reads the whole regular file at `path` with POSIX calls, mapping failures to typed errors naming `name`.
-    static func readFile(path: String, name: String) throws -> [UInt8] {
-        var st = stat()
-        if stat(path, &st) != 0 {
-            let e = errno
-            if e == ENOENT || e == ENOTDIR { throw ImageInputError.missingFile(file: name) }
-            throw ImageInputError.unreadable(file: name, reason: String(cString: strerror(e)))
-        }
-        if (st.st_mode & S_IFMT) == S_IFDIR { throw ImageInputError.isDirectory(file: name) }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw ImageInputError.unreadable(file: name, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: max(Int(st.st_size), 0) + 1)   // +1 detects growth/EOF
-        var filled = 0
-        while true {
-            if filled == buffer.count { buffer.append(contentsOf: repeatElement(0, count: max(buffer.count, 65536))) }
-            let n = buffer.withUnsafeMutableBytes { b in
-                read(fd, b.baseAddress! + filled, b.count - filled)
+    /// Reads the regular file at `path` through `BoundedFile` (no FIFOs or devices, at most `maxBytes`), refusing
+    /// it from its first bytes when they carry no supported image signature; failures are `ImageInputError`s
+    /// naming `name`.
+    static func readFile(path: String, name: String, maxBytes: Int = BoundedFile.defaultMaxBytes) throws -> [UInt8] {
+        do {
+            return try BoundedFile.read(path: path, name: name, maxBytes: maxBytes) { head in
+                switch ImageFormat.sniff(head) {
+                case .supported: return
+                case .unsupported(let what): throw ImageInputError.unsupportedFormat(file: name, what: what)
+                case .unknown: throw ImageInputError.notAnImage(file: name)
+                }
             }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ImageInputError.unreadable(file: name, reason: String(cString: strerror(errno)))
+        } catch let e as BoundedFileError {
+            switch e {
+            case .missingFile(let f): throw ImageInputError.missingFile(file: f)
+            case .isDirectory(let f): throw ImageInputError.isDirectory(file: f)
+            case .notRegularFile(let f, let kind): throw ImageInputError.notRegularFile(file: f, kind: kind)
+            case .unreadable(let f, let r): throw ImageInputError.unreadable(file: f, reason: r)
+            case .empty(let f): throw ImageInputError.empty(file: f)
+            case .tooLarge(let f, let bytes, let limit): throw ImageInputError.fileTooLarge(file: f, bytes: bytes, limit: limit)
             }
-            if n == 0 { break }
-            filled += n
         }
-        if filled == 0 { throw ImageInputError.empty(file: name) }
-        buffer.removeSubrange(filled...)
-        return buffer
     }
 }

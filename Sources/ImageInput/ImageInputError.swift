@@ -5,6 +5,10 @@ public enum ImageInputError: Error, CustomStringConvertible, Equatable, Sendable
     case missingFile(file: String)
     /// The path names a directory.
     case isDirectory(file: String)
+    /// The path names a FIFO, a device, a socket or another special file (`kind`); refused without reading it.
+    case notRegularFile(file: String, kind: String)
+    /// The file holds `bytes` bytes, more than `limit` (`ImageLimits.maxBytes`); refused before its body is read.
+    case fileTooLarge(file: String, bytes: Int, limit: Int)
     /// The file exists but cannot be opened or read (`reason`: the system's message, e.g. permission denied).
     case unreadable(file: String, reason: String)
     /// The file holds zero bytes.
@@ -28,6 +32,8 @@ public enum ImageInputError: Error, CustomStringConvertible, Equatable, Sendable
         switch self {
         case .missingFile(let f): return "\(f): no such file"
         case .isDirectory(let f): return "\(f): is a directory, not an image file"
+        case .notRegularFile(let f, let k): return "\(f): is a \(k), not a regular image file"
+        case .fileTooLarge(let f, let b, let l): return "\(f): file too large (\(b) bytes, limit \(l) bytes)"
         case .unreadable(let f, let r): return "\(f): cannot read file (\(r))"
         case .empty(let f): return "\(f): empty file"
         case .notAnImage(let f): return "\(f): not an image (unknown file signature; expected JPEG, PNG, PGM or PPM)"

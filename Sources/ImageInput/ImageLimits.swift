@@ -1,14 +1,17 @@
-/// Safety limits applied by the decoders to the size stated in a file's header, before any pixel
-/// buffer is allocated.
+/// Safety limits: the file size, checked by `BoundedFile` before the file's body is read, and the size stated
+/// in a file's header, checked by the decoders before any pixel buffer is allocated.
 public struct ImageLimits: Sendable, Equatable {
     /// The largest accepted `width × height`, in pixels. Default 50 000 000 (150 MB of RGB samples).
     public var maxPixels: Int
+    /// The largest accepted file, in bytes. Default `BoundedFile.defaultMaxBytes` (256 MiB).
+    public var maxBytes: Int
 
-    public init(maxPixels: Int = 50_000_000) {
+    public init(maxPixels: Int = 50_000_000, maxBytes: Int = BoundedFile.defaultMaxBytes) {
         self.maxPixels = maxPixels
+        self.maxBytes = maxBytes
     }
 
-    /// `maxPixels` = 50 000 000.
+    /// `maxPixels` = 50 000 000, `maxBytes` = 256 MiB.
     public static let `default` = ImageLimits()
 
     /// Throws `.tooLarge` (naming `file`) when `width × height` exceeds `maxPixels`, or the sizes are not positive

@@ -57,6 +57,10 @@ public struct PairsFile: Sendable {
 /// A pairs file that cannot be read at all. One line naming the file (and the line, where known).
 public enum PairsFileError: Error, CustomStringConvertible, Equatable {
     case missing(path: String)
+    /// A FIFO, device, socket or other special file (`kind`), refused without reading it.
+    case notRegularFile(path: String, kind: String)
+    /// More than `limit` bytes (`bytes`: the size), refused before the body is read.
+    case tooLarge(path: String, bytes: Int, limit: Int)
     case unreadable(path: String, reason: String)
     case empty(path: String)
     case notUTF8(path: String)
@@ -67,6 +71,8 @@ public enum PairsFileError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .missing(let p): return "\(p): no such pairs file"
+        case .notRegularFile(let p, let k): return "\(p): is a \(k), not a regular pairs file"
+        case .tooLarge(let p, let b, let l): return "\(p): pairs file too large (\(b) bytes, limit \(l) bytes)"
         case .unreadable(let p, let r): return "\(p): cannot read pairs file (\(r))"
         case .empty(let p): return "\(p): pairs file has no rows"
         case .notUTF8(let p): return "\(p): pairs file is not valid UTF-8"

@@ -1,5 +1,6 @@
 import CSV
 import Foundation
+import ImageInput
 
 /// Reads a pairs file: RFC 4180 CSV (`a,b[,label]`, header optional) or an LFW pairs list, detected from the
 /// content. Paths in the file are resolved against `imagesRoot` when given, else against the file's folder.
@@ -14,8 +15,10 @@ public enum PairsReader {
         "img1", "img2", "image1", "image2", "path1", "path2", "left", "right", "first", "second",
     ]
 
-    public static func read(_ url: URL, imagesRoot: URL? = nil) throws -> PairsFile {
-        let text = try load(url)
+    /// Reads and parses the pairs file at `url` (through `BoundedFile`: regular files only, at most `maxBytes`).
+    /// - Throws: `PairsFileError` naming `url.path`.
+    public static func read(_ url: URL, imagesRoot: URL? = nil, maxBytes: Int = BoundedFile.defaultMaxBytes) throws -> PairsFile {
+        let text = try load(url, maxBytes: maxBytes)
         let root = imagesRoot ?? url.deletingLastPathComponent()
         if looksLikeLFW(text) { return try LFWPairs.parse(text, url: url, root: root) }
         return try parseCSV(text, url: url, root: root)
@@ -30,13 +33,34 @@ public enum PairsReader {
         }
     }
 
-    static func load(_ url: URL) throws -> String {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) else { throw PairsFileError.missing(path: url.path) }
-        guard !isDir.boolValue else { throw PairsFileError.unreadable(path: url.path, reason: "is a directory") }
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw PairsFileError.unreadable(path: url.path, reason: "permission denied")
+    /// How many leading bytes are checked for NUL bytes before the rest of a pairs file is read.
+    static let signatureLength = 512
+
+    /// The file's bytes read through `BoundedFile` (a FIFO or device is refused without blocking; a file whose
+    /// first bytes hold a NUL byte, i.e. binary data or UTF-16 without a byte-order mark, is refused as `.nulBytes`
+    /// before the rest is read; at most `maxBytes`), as UTF-8 text. A UTF-16/32 byte-order mark passes the early
+    /// NUL check so the UTF-8 check below names the encoding.
+    static func load(_ url: URL, maxBytes: Int = BoundedFile.defaultMaxBytes) throws -> String {
+        let path = url.path
+        let bytes: [UInt8]
+        do {
+            bytes = try BoundedFile.read(path: path, name: path, maxBytes: maxBytes, signatureLength: signatureLength) { head in
+                let bom = head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF])
+                if !bom, let nul = head.firstIndex(of: 0) {
+                    throw PairsFileError.nulBytes(path: path, line: head[..<nul].filter { $0 == 0x0A }.count + 1)
+                }
+            }
+        } catch let e as BoundedFileError {
+            switch e {
+            case .missingFile: throw PairsFileError.missing(path: path)
+            case .isDirectory: throw PairsFileError.unreadable(path: path, reason: "is a directory")
+            case .notRegularFile(_, let kind): throw PairsFileError.notRegularFile(path: path, kind: kind)
+            case .unreadable(_, let reason): throw PairsFileError.unreadable(path: path, reason: reason)
+            case .empty: throw PairsFileError.empty(path: path)
+            case .tooLarge(_, let b, let l): throw PairsFileError.tooLarge(path: path, bytes: b, limit: l)
+            }
         }
+        let data = Data(bytes)
         guard let text = String(data: data, encoding: .utf8) else { throw PairsFileError.notUTF8(path: url.path) }
         // UTF-16 without a byte-order mark decodes as "valid" UTF-8 full of NULs: refuse instead of copying them on.
         if let line = text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex(where: { $0.contains("\0") }) {

@@ -34,7 +34,9 @@ public enum AtomicFile {
         }
     }
 
-    /// Calls `writer` with a temporary path beside `url` to fill, then fsyncs and renames it onto `url`.
+    /// Calls `writer` with a temporary path beside `url` to fill, then fsyncs and renames it onto `url` and fsyncs
+    /// the folder (so the rename itself survives a crash). A destination that is not a regular file (a symbolic
+    /// link, folder, device, FIFO or socket: see `OutputPath`) is never replaced: `.writeFailed`.
     /// The temporary file is removed when `writer` or any later step throws.
     public static func replace(_ url: URL, using writer: (URL) throws -> Void) throws {
         let folder = url.deletingLastPathComponent()
@@ -46,6 +48,10 @@ public enum AtomicFile {
         do {
             try writer(tmp)
             try fsync(path: tmp.path, target: url)
+            // Last line of defence behind `OutputPath`: never rename over a link, a folder, a device or a FIFO.
+            if let problem = OutputPath.existingKindProblem(url.path) {
+                throw WeightStoreError.writeFailed(path: url.path, reason: "\(problem.cause)")
+            }
             if rename(tmp.path, url.path) != 0 {
                 throw WeightStoreError.writeFailed(path: url.path, reason: String(cString: strerror(errno)))
             }

@@ -9,6 +9,11 @@ extension WeightArchive {
     ///   - supportedVersions: a `format_version` outside it is refused with `.unknownFormatVersion`.
     /// - Throws: `.missingFile`, `.unreadable` (a folder, no permission), `.notHDF5` (any other content,
     ///   including an empty file), `.truncated` (an HDF5 file cut short or damaged), and the above.
+    ///   Integrity: in a file with root attribute `checksums` = `xxh64`, every tensor's values must match its
+    ///   `xxh64` attribute (`.checksumMismatch`, or `.missingAttribute` when absent); a file without it (written
+    ///   before checksums) is read unverified and reported once to `UncheckedFiles`. In every file a NaN or ±∞
+    ///   in any tensor is refused (`.nonFinite`, naming the tensor and element). The checksum attributes are
+    ///   not part of the returned archive (`checksumsVerified` says whether they were checked).
     public static func read(from url: URL, kind: String? = nil, supportedVersions: ClosedRange<Int> = 1...1) throws -> WeightArchive {
         HDF5Library.ensureInitialised()
         let path = url.path
@@ -24,20 +29,7 @@ extension WeightArchive {
         let reader = HDF5Reader(path: path)
         var attributes: [String: [String: AttributeValue]] = [:]
         attributes["/"] = try reader.attributes(of: file.id, object: "/")
-        var tensors: [String: Tensor] = [:]
-        for (name, isTensor) in try reader.objects(in: file.id) {
-            if isTensor {
-                let (tensor, attrs) = try reader.tensor(name, in: file.id)
-                tensors[name] = tensor
-                if !attrs.isEmpty { attributes[name] = attrs }
-            } else {
-                let g = H5Handle(H5Gopen2(file.id, name, pm_h5p_default()), close: H5Gclose)
-                guard g.isValid else { throw WeightStoreError.truncated(path: path) }
-                let attrs = try reader.attributes(of: g.id, object: name)
-                if !attrs.isEmpty { attributes[name] = attrs }
-            }
-        }
-
+        // Kind and version first: a file of the wrong kind is refused before its tensors are read.
         guard case .string(let foundKind)? = attributes["/"]?["kind"] else {
             throw WeightStoreError.missingAttribute(path: path, object: "/", name: "kind")
         }
@@ -48,9 +40,45 @@ extension WeightArchive {
         guard supportedVersions.contains(Int(version)) else {
             throw WeightStoreError.unknownFormatVersion(path: path, found: Int(version), supported: supportedVersions)
         }
+        // Root `checksums` = "xxh64": every tensor carries its digest (HDF5 ≥ 1.8 checksums the metadata itself).
+        let checked: Bool
+        switch attributes["/"]?[TensorChecksum.rootAttribute] {
+        case nil: checked = false
+        case .string(TensorChecksum.algorithm)?: checked = true
+        case let other?: throw WeightStoreError.unreadable(path: path, reason: "unknown checksum scheme \(other)")
+        }
+        var tensors: [String: Tensor] = [:]
+        for (name, isTensor) in try reader.objects(in: file.id) {
+            if isTensor {
+                var (tensor, attrs) = try reader.tensor(name, in: file.id)
+                let digest = TensorChecksum.digest(tensor.values)
+                let recorded = attrs.removeValue(forKey: TensorChecksum.tensorAttribute)
+                if checked {
+                    guard case .string(let written)? = recorded else {
+                        throw WeightStoreError.missingAttribute(path: path, object: name, name: TensorChecksum.tensorAttribute)
+                    }
+                    let found = TensorChecksum.hex(digest.xxh64)
+                    guard written == found else {
+                        throw WeightStoreError.checksumMismatch(path: path, tensor: name, expected: written, found: found)
+                    }
+                }
+                if let index = digest.firstNonFinite { throw WeightStoreError.nonFinite(path: path, tensor: name, index: index) }
+                tensors[name] = tensor
+                if !attrs.isEmpty { attributes[name] = attrs }
+            } else {
+                let g = H5Handle(H5Gopen2(file.id, name, pm_h5p_default()), close: H5Gclose)
+                guard g.isValid else { throw WeightStoreError.truncated(path: path) }
+                let attrs = try reader.attributes(of: g.id, object: name)
+                if !attrs.isEmpty { attributes[name] = attrs }
+            }
+        }
+
+        if !checked { UncheckedFiles.report(path: path, kind: foundKind) }
         attributes["/"]?["kind"] = nil
         attributes["/"]?["format_version"] = nil
+        attributes["/"]?[TensorChecksum.rootAttribute] = nil
         var archive = WeightArchive(kind: foundKind, formatVersion: Int(version), source: url)
+        archive.checksumsVerified = checked
         archive.tensors = tensors
         archive.attributes = attributes
         return archive
@@ -91,13 +119,16 @@ struct HDF5Reader {
         }
         let space = H5Handle(H5Dget_space(ds.id), close: H5Sclose)
         let shape = try extent(space.id, what: "tensor '\(name)'")
-        var values = [Float](repeating: 0, count: shape.reduce(1, *))
-        if !values.isEmpty {
-            let status = values.withUnsafeMutableBufferPointer {
-                H5Dread(ds.id, pm_h5t_native_float(), pm_h5s_all(), pm_h5s_all(), pm_h5p_default(), $0.baseAddress)
+        // [count] float32, filled by HDF5 without a zero-fill pass first (it writes every element or fails).
+        var status: herr_t = 0
+        let values = [Float](unsafeUninitializedCapacity: shape.reduce(1, *)) { buffer, initialised in
+            if !buffer.isEmpty {
+                status = H5Dread(ds.id, pm_h5t_native_float(), pm_h5s_all(), pm_h5s_all(), pm_h5p_default(), buffer.baseAddress)
             }
-            guard status >= 0 else { throw WeightStoreError.truncated(path: path) }
+            if status < 0 { buffer.initialize(repeating: 0) }   // keep the array valid; it is discarded below
+            initialised = buffer.count
         }
+        guard status >= 0 else { throw WeightStoreError.truncated(path: path) }
         return (Tensor(shape: shape, values: values), try attributes(of: ds.id, object: name))
     }
 

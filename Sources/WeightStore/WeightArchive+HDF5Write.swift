@@ -7,6 +7,12 @@ extension WeightArchive {
     public func write(to url: URL) throws {
         try AtomicFile.replace(url) { tmp in try HDF5Writer(archive: self, destination: url).write(to: tmp) }
     }
+
+    /// Writes the file as pairmatch did before checksums (no `checksums`, no `xxh64` attributes): for tests of
+    /// reading old files only.
+    func writeWithoutChecksums(to url: URL) throws {
+        try AtomicFile.replace(url) { tmp in try HDF5Writer(archive: self, destination: url, checksums: false).write(to: tmp) }
+    }
 }
 
 /// Serialises a `WeightArchive` into a fresh HDF5 file.
@@ -20,6 +26,8 @@ struct HDF5Writer {
     let archive: WeightArchive
     /// The path errors name (the final destination, not the temporary file).
     let destination: URL
+    /// Whether to write root attribute `checksums` and each tensor's `xxh64` (always, except for tests of old files).
+    var checksums = true
 
     func write(to tmp: URL) throws {
         let image = try fileImage(name: tmp.path)
@@ -41,6 +49,7 @@ struct HDF5Writer {
         var rootAttributes = archive.attributes["/"] ?? [:]
         rootAttributes["kind"] = .string(archive.kind)
         rootAttributes["format_version"] = .integer(Int64(archive.formatVersion))
+        if checksums { rootAttributes[TensorChecksum.rootAttribute] = .string(TensorChecksum.algorithm) }   // every tensor has `xxh64`
         try writeAttributes(rootAttributes, on: file.id, object: "/")
 
         for group in archive.groupPaths {   // sorted: parents precede children
@@ -76,7 +85,11 @@ struct HDF5Writer {
             }
             guard status >= 0 else { throw fail("cannot write tensor '\(path)'") }
         }
-        try writeAttributes(archive.attributes[path] ?? [:], on: ds.id, object: path)
+        var attributes = archive.attributes[path] ?? [:]
+        if checksums {
+            attributes[TensorChecksum.tensorAttribute] = .string(TensorChecksum.hex(TensorChecksum.digest(tensor.values).xxh64))
+        }
+        try writeAttributes(attributes, on: ds.id, object: path)
     }
 
     private func writeAttributes(_ attributes: [String: AttributeValue], on object: hid_t, object name: String) throws {

@@ -12,6 +12,9 @@ public struct WeightArchive: Sendable {
     public var formatVersion: Int
     /// The file this archive was read from, for error messages; nil for a new archive.
     public let source: URL?
+    /// Whether this archive was read from a file whose tensors carried checksums, all of which matched
+    /// (false for a new archive and for a file written before checksums; see `read(from:kind:supportedVersions:)`).
+    public internal(set) var checksumsVerified = false
 
     /// Tensors by normalised path (no leading or trailing slash).
     var tensors: [String: Tensor] = [:]

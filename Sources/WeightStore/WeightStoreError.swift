@@ -12,6 +12,10 @@ public enum WeightStoreError: Error, CustomStringConvertible, Equatable {
     case unknownFormatVersion(path: String, found: Int, supported: ClosedRange<Int>)
     case wrongKind(path: String, expected: String, found: String)
     case writeFailed(path: String, reason: String)
+    /// The tensor's values do not match the `xxh64` checksum written with them: the file is damaged.
+    case checksumMismatch(path: String, tensor: String, expected: String, found: String)
+    /// The tensor holds a NaN or ±∞ at `index` (row-major element index).
+    case nonFinite(path: String, tensor: String, index: Int)
 
     public var description: String {
         switch self {
@@ -28,6 +32,9 @@ public enum WeightStoreError: Error, CustomStringConvertible, Equatable {
             return "\(p): unknown format_version \(f) (this pairmatch reads \(s.lowerBound == s.upperBound ? "\(s.lowerBound)" : "\(s.lowerBound)...\(s.upperBound)"))"
         case .wrongKind(let p, let e, let f): return "\(p): is a '\(f)' file, expected '\(e)'"
         case .writeFailed(let p, let r): return "\(p): cannot write (\(r))"
+        case .checksumMismatch(let p, let t, let e, let f):
+            return "\(p): tensor '\(t)' fails its checksum (xxh64 \(f), written \(e)): the file is damaged; restore or rewrite it"
+        case .nonFinite(let p, let t, let i): return "\(p): tensor '\(t)' holds a non-finite value (NaN or infinity) at index \(i)"
         }
     }
 

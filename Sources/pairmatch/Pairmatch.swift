@@ -9,7 +9,8 @@ struct Pairmatch: ParsableCommand {
         abstract: "Are these two photos the same person? Face pair matching on a plain CPU.",
         discussion: """
         Exit codes: 0 success; 1 some inputs of a batch failed (the rest finished); 2 bad input \
-        (missing or unreadable file, not an image, no face, malformed pairs file); 3 model, head or gallery \
+        (missing or unreadable file, not an image, no face, malformed pairs file, an output another pairmatch is writing, a \
+        --resume of another run's partial file); 3 model, head or gallery \
         file problem (missing, corrupt, wrong kind or encoder); 64 usage error.
         """,
         version: PairmatchVersion.string,
@@ -35,6 +36,7 @@ struct Pairmatch: ParsableCommand {
         // Past a file-size limit (`ulimit -f`) the kernel would kill the process with SIGXFSZ mid-write; ignored,
         // the write fails with EFBIG instead and the command reports it like a full disk (temp file removed).
         signal(SIGXFSZ, SIG_IGN)
+        UncheckedFileHints.install()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -87,6 +87,26 @@ final class EncoderTrainerTests: XCTestCase {
         XCTAssertTrue(head.weights.allSatisfy { $0 <= 0.5 }, "larger |Δ| means less alike: \(head.weights.prefix(8))")
     }
 
+    /// The residual architecture on RGB input trains and exports (the file's input spec says 3 channels).
+    func testResidualNetworkOnRGBInputTrainsAndExports() throws {
+        var config = glyphConfig()
+        config.architecture = .resnet
+        config.channels = 3
+        config.dimension = 32
+        config.epochs = 2
+        config.batchesPerEpoch = 4
+        let trainer = try EncoderTrainer(config: config, data: root.appendingPathComponent("data"), output: root.appendingPathComponent("res.h5"))
+        var reports: [EpochReport] = []
+        guard case .finished = try trainer.run(resume: false, threads: 2, events: { if case .epoch(let r) = $0 { reports.append(r) } }) else {
+            return XCTFail("did not finish")
+        }
+        XCTAssertEqual(reports.count, 2)
+        XCTAssertTrue(reports.allSatisfy { $0.loss.isFinite && $0.validationAccuracy != nil })
+        let weights = try NetworkWeights(archive: WeightArchive.read(from: trainer.files.encoder))
+        XCTAssertEqual(weights.spec.input.channels, 3)
+        XCTAssertEqual(try weights.spec.outputShape().c, 32)
+    }
+
     /// Stopped mid-epoch and resumed from the checkpoint: the same encoder, bit for bit, as an uninterrupted run
     /// (and on another thread count).
     func testStopAndResumeEqualsUninterruptedRun() throws {

@@ -133,3 +133,46 @@ final class FaceGalleryEnrolmentTests: XCTestCase {
         XCTAssertEqual(g.embeddingCount, 0)
     }
 }
+
+/// Names: one person whatever Unicode form spells the name; blank names are refused.
+final class FaceGalleryNameTests: XCTestCase {
+    let nfc = "Zo\u{00EB}", nfd = "Zoe\u{0308}"
+
+    func testNFDAndNFCNamesAreOnePersonStoredInNFC() throws {
+        var rng = SplitMix64(seed: 9)
+        var g = FaceGallery.create(encoderFingerprint: GalleryTestData.encoder)
+        XCTAssertEqual(try g.enroll(name: nfd, embeddings: [GalleryTestData.embedding(&rng)]), .added(embeddings: 1))
+        XCTAssertEqual(try g.enroll(name: nfc, embeddings: [GalleryTestData.embedding(&rng)]), .extended(total: 2))
+        XCTAssertEqual(g.count, 1)
+        XCTAssertEqual(Array(g.identities[0].name.utf8), Array(nfc.utf8), "stored in NFC")
+        XCTAssertTrue(g.contains(name: nfd))
+        XCTAssertEqual(g.embeddings(of: nfd)?.count, 2)
+        XCTAssertEqual(try FaceGallery.normalizedName(nfd).utf8.count, nfc.utf8.count)
+    }
+
+    /// A gallery written before names were normalised (an NFD name in the file) loads with the name in NFC.
+    func testOldGalleryWithAnNFDNameLoadsNormalised() throws {
+        var rng = SplitMix64(seed: 10)
+        var g = FaceGallery.create(encoderFingerprint: GalleryTestData.encoder)
+        try g.enroll(name: "placeholder", embeddings: [GalleryTestData.embedding(&rng)])
+        g.names[0] = nfd   // as an older pairmatch stored it
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("nfd-\(getpid()).h5")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try g.save(to: url)
+        let loaded = try FaceGallery.load(from: url, expectingEncoder: nil)
+        XCTAssertEqual(Array(loaded.identities[0].name.utf8), Array(nfc.utf8))
+        XCTAssertTrue(loaded.contains(name: nfc))
+    }
+
+    func testEmptyOrWhitespaceOnlyNamesAreRefused() {
+        var rng = SplitMix64(seed: 11)
+        var g = FaceGallery.create(encoderFingerprint: GalleryTestData.encoder)
+        for name in ["", "   ", "\u{3000}", " \u{00A0} "] {
+            XCTAssertThrowsError(try g.enroll(name: name, embeddings: [GalleryTestData.embedding(&rng)]), "'\(name)'") {
+                guard case .invalidName = $0 as? GalleryError else { return XCTFail("\($0)") }
+            }
+        }
+        XCTAssertTrue(g.isEmpty)
+        XCTAssertNoThrow(try g.enroll(name: " Ana ", embeddings: [GalleryTestData.embedding(&rng)]))
+    }
+}

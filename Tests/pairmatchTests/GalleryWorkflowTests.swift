@@ -67,6 +67,7 @@ final class GalleryWorkflowTests: XCTestCase {
         let full = try CLIRunner.run(["enroll", "--gallery", gallery, "--name", "Second", "--aligned", CLIRunner.chip.path,
                                       "--models", models.path], fileSizeLimitBlocks: 6)
         XCTAssertEqual(full.status, 3, full.stderr)
+        XCTAssertEqual(full.stdout, "", "nothing may say 'enrolled' when the gallery was not written")
         XCTAssertEqual(full.stderrLines.count, 1, full.stderr)
         XCTAssertTrue(full.stderr.hasPrefix("pairmatch: error: \(gallery): cannot write"), full.stderr)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: gallery)), before)

@@ -48,6 +48,8 @@ final class HelpTests: XCTestCase {
                                   (default: center for LFW pairs files, whose photos are centred on their
                                   subject; largest otherwise).
           --max-pixels <n>        Refuse images larger than this many pixels. (default: 50000000)
+          --max-bytes <n>         Refuse image and pairs files larger than this many bytes, before reading
+                                  them. (default: 268435456)
           --encoder <file>        Encoder file (default: encoder.h5 in the models folder); one from
                                   train-encoder reads whole images unless its domain is faces.
           --models <dir>          Folder of imported models (default: $PAIRMATCH_MODELS, else

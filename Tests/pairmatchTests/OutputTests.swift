@@ -69,7 +69,8 @@ final class ScoreResumeTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let a = CLIRunner.chip.path, b = TestPaths.fixtures.appendingPathComponent("FaceAlignment/rose_leslie_img1_0.png").path
         var csv = "a,b,label,note\n"
-        for i in 0..<6 { csv += (i % 2 == 0 ? "\(a),\(b),0" : "\(a),\(a),1") + ",\"row \(i), quoted\"\n" }
+        let pad = String(repeating: "p", count: 400)   // rows long enough for a 2 KiB file-size limit to cut the run
+        for i in 0..<6 { csv += (i % 2 == 0 ? "\(a),\(b),0" : "\(a),\(a),1") + ",\"row \(i), quoted \(pad)\"\n" }
         let pairs = dir.appendingPathComponent("pairs.csv")
         try Data(csv.utf8).write(to: pairs)
         let full = dir.appendingPathComponent("full.csv")
@@ -78,8 +79,11 @@ final class ScoreResumeTests: XCTestCase {
         let expected = try Data(contentsOf: full)
         XCTAssertEqual(String(decoding: expected, as: UTF8.self).split(separator: "\n").count, 7)
 
-        // An interrupted run: the header, two whole rows and half of the third in OUT.partial.
+        // An interrupted run (killed by a file-size limit; it leaves OUT.partial and its fingerprint), cut back to
+        // the header, two whole rows and half of the third.
         let resumed = dir.appendingPathComponent("resumed.csv")
+        let killed = try CLIRunner.run(["score", pairs.path, "-o", resumed.path, "--aligned", "--models", models.path], fileSizeLimitBlocks: 4)
+        XCTAssertNotEqual(killed.status, 0)
         let records = String(decoding: expected, as: UTF8.self).components(separatedBy: "\n")
         let cut = records[0...2].joined(separator: "\n") + "\n" + records[3].prefix(records[3].count / 2)
         try Data(cut.utf8).write(to: URL(fileURLWithPath: resumed.path + ".partial"))

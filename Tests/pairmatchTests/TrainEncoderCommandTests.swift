@@ -142,6 +142,37 @@ final class TrainEncoderCommandTests: XCTestCase {
         XCTAssertEqual(jitter.status, 64, jitter.stderr)
     }
 
+    /// A pairs file scored, a head trained and evaluated with a trained whole-image encoder.
+    func testTrainHeadScoreAndEvalTakeTheEncoder() throws {
+        let train = try CLIRunner.run(args("enc2.h5", epochs: 4))
+        XCTAssertEqual(train.status, 0, train.stderr)
+        let enc = root.appendingPathComponent("enc2.h5").path
+        var csv = "a,b,label\n"
+        for c in 0..<15 {
+            csv += String(format: "glyphs/class%03d/img00.png,glyphs/class%03d/img01.png,1\n", c, c)
+            csv += String(format: "glyphs/class%03d/img02.png,glyphs/class%03d/img03.png,0\n", c, (c + 7) % 30)
+        }
+        let pairs = root.appendingPathComponent("pairs.csv")
+        try csv.write(to: pairs, atomically: true, encoding: .utf8)
+        let head = root.appendingPathComponent("mine.head.h5").path
+        let th = try CLIRunner.run(["train-head", pairs.path, "--encoder", enc, "-o", head])
+        XCTAssertEqual(th.status, 0, th.stderr)
+        let out = root.appendingPathComponent("scored.csv").path
+        let score = try CLIRunner.run(["score", pairs.path, "--encoder", enc, "--head", head, "-o", out])
+        XCTAssertEqual(score.status, 0, score.stderr)
+        let rows = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(rows.count, 31)
+        XCTAssertTrue(rows.dropFirst().allSatisfy { $0.hasSuffix(",") }, "no row has an error")
+        let eval = try CLIRunner.run(["eval", pairs.path, "--encoder", enc, "--head", head])
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        XCTAssertTrue(eval.stdout.contains("head AUC"), eval.stdout)
+        // The face head does not fit this encoder: refused naming both sizes or fingerprints.
+        let models = try CLIRunner.modelsWithHead()
+        let mixed = try CLIRunner.run(["score", pairs.path, "--encoder", enc, "--head", models.appendingPathComponent("head.h5").path,
+                                       "-o", root.appendingPathComponent("mixed.csv").path])
+        XCTAssertEqual(mixed.status, 3, mixed.stderr)
+    }
+
     func testBadInputsAreOneLineErrorsBeforeTraining() throws {
         // A class with one image (the triplet loss needs two).
         let lonely = data.appendingPathComponent("lonely")

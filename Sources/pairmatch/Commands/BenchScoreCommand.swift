@@ -18,7 +18,7 @@ struct BenchScoreCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
-        let list = try pairsOptions.read()
+        let list = try pairsOptions.read(maxBytes: face.maxBytes)
         let analyzer = try models.analyzer(face)
         var urls = list.distinctImages
         if limit > 0 { urls = Array(urls.prefix(limit)) }

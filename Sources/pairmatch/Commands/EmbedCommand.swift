@@ -2,6 +2,7 @@ import ArgumentParser
 import FaceAnalysis
 import Foundation
 import ImageInput
+import WeightStore
 
 /// `pairmatch embed`: every face of every photo, with its 128-d embedding.
 struct EmbedCommand: ParsableCommand {
@@ -70,6 +71,7 @@ struct FaceReport {
     let embed: Bool
 
     func run() throws {
+        try OutputSafety.check(files: [], folders: [chips], inputs: [])
         let analyzer = try models.analyzer(face, encoder: encoderOptions, embed: embed)
         let options = face.analysis(embed: embed)
         let chipFolder = chips.map { URL(fileURLWithPath: $0) }
@@ -109,13 +111,18 @@ struct FaceReport {
         return lines.joined(separator: "\n")
     }
 
-    /// Writes `<image name>_<k>.png` per face; returns 1 if writing failed (reported), else 0.
+    /// Writes `<image name>_<k>.png` per face; returns 1 if writing failed or the chip's path is refused by
+    /// `OutputPath` (a link, device or FIFO, or one of the photos: reported), else 0.
     private func writeChips(_ a: AnalyzedImage, to folder: URL, index: Int) -> Int {
         let stem = URL(fileURLWithPath: a.path).deletingPathExtension().lastPathComponent
         for (k, f) in a.faces.enumerated() {
             let url = folder.appendingPathComponent("\(stem)_\(k).png")
             do {
+                try OutputPath.checkFile(url.path, inputs: images)   // never a link, device or one of the photos
                 try RGBImage(width: 150, height: 150, pixels: f.chip.pixels).write(png: url)
+            } catch let refused as OutputPathError {
+                Console.error("\(url.path): cannot write chip (\(refused.cause))")
+                return 1
             } catch {
                 Console.error("\(url.path): cannot write chip (\(error))")
                 return 1

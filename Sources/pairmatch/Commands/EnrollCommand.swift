@@ -9,10 +9,11 @@ struct EnrollCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enroll",
         abstract: "Enrol people into a gallery: --name NAME PHOTO..., or --from-folders DIR (one sub-folder per person).",
-        discussion: "Each photo's largest face is enrolled (a warning names photos with several faces). Every photo's embedding is kept (none are averaged); an identity matches by its closest embedding. Photos that fail are reported and skipped (exit 1); the gallery is written atomically."
+        discussion: "Each photo's largest face is enrolled (a warning names photos with several faces). Every photo's embedding is kept (none are averaged); an identity matches by its closest embedding. Photos that fail are reported and skipped (exit 1); the gallery is written atomically, and 'enrolled' lines are printed only once it is. Names are stored in Unicode NFC and must not be empty or only whitespace; with --from-folders, sub-folders whose names are not valid are reported (one line each) before any work and skipped, the others are enrolled (exit 1). The gallery is locked for the whole run: another writer waits up to --wait seconds, else exit 2."
     )
 
     @OptionGroup var galleryOptions: GalleryOptions
+    @OptionGroup var lockOptions: LockOptions
 
     @Option(help: ArgumentHelp("The person's name.", valueName: "name")) var name: String?
 
@@ -39,7 +40,12 @@ struct EnrollCommand: ParsableCommand {
     }
 
     func run() throws {
-        let people = try enrolments()
+        let (people, skippedFolders) = try enrolments()
+        try OutputSafety.check(files: [galleryOptions.gallery], inputs: people.flatMap(\.photos).map(\.path)
+                                + [encoderOptions.file] + models.inputPaths(head: true))
+        // The whole read-modify-write of the gallery, from loading it to saving it, holds its lock.
+        let lock = try lockOptions.lock(galleryOptions.url)
+        defer { lock.release() }
         let analyzer = try models.analyzer(face, encoder: encoderOptions)
         let encoder = analyzer.encoder!
         var gallery: FaceGallery
@@ -50,7 +56,8 @@ struct EnrollCommand: ParsableCommand {
         let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, choice: face.choice())
         let urls = people.flatMap(\.photos)
         let outcomes = batch.run(urls)
-        var index = 0, failures = 0, enrolled = 0
+        var index = 0, failures = 0, enrolled = 0, refused = 0
+        var report: [String] = []   // printed only once the gallery is saved
         for person in people {
             var embeddings: [Embedding] = []
             for url in person.photos {
@@ -70,38 +77,61 @@ struct EnrollCommand: ParsableCommand {
                                                  ifEnrolled: replace ? .replace : .extend)
                 enrolled += 1
                 switch outcome {
-                case .added(let n): print("enrolled \(person.name) (\(n) photo\(n == 1 ? "" : "s"))")
-                case .extended(let t): print("added \(embeddings.count) photo(s) to \(person.name) (now \(t))")
-                case .replaced(let t): print("replaced \(person.name) (now \(t) photo\(t == 1 ? "" : "s"))")
+                case .added(let n): report.append("enrolled \(person.name) (\(n) photo\(n == 1 ? "" : "s"))")
+                case .extended(let t): report.append("added \(embeddings.count) photo(s) to \(person.name) (now \(t))")
+                case .replaced(let t): report.append("replaced \(person.name) (now \(t) photo\(t == 1 ? "" : "s"))")
                 }
             } catch {
-                throw CommandFailure.badInput(error)
+                if name != nil { throw CommandFailure.badInput(error) }
+                Console.error("\(person.name): not enrolled (\(error))")
+                refused += 1
             }
         }
         if enrolled > 0 {
             do { try gallery.save(to: galleryOptions.url) } catch { throw CommandFailure.model(error) }
+            for line in report { print(line) }
             print("\(galleryOptions.gallery): \(gallery.count) people, \(gallery.embeddingCount) embeddings")
         }
         if enrolled == 0 { throw CommandFailure.badInput("nothing enrolled; \(galleryOptions.gallery) unchanged") }
-        if failures > 0 { throw CommandFailure.partial("\(failures) photo(s) could not be enrolled") }
+        let problems = [failures > 0 ? "\(failures) photo(s) could not be enrolled" : nil,
+                        refused > 0 ? "\(refused) person(s) refused by the gallery" : nil,
+                        skippedFolders > 0 ? "\(skippedFolders) sub-folder(s) skipped for their names" : nil].compactMap { $0 }
+        if !problems.isEmpty { throw CommandFailure.partial(problems.joined(separator: "; ")) }
     }
 
-    private func enrolments() throws -> [(name: String, photos: [URL])] {
-        if let name { return [(name, photos.map { URL(fileURLWithPath: $0) })] }
+    /// The people to enrol with their photos, names in NFC, checked before any work: a bad `--name` is exit 2; with
+    /// `--from-folders`, each sub-folder with a bad name is reported in one line and skipped (counted in `skipped`),
+    /// and sub-folders whose names are the same once normalised are one person.
+    private func enrolments() throws -> (people: [(name: String, photos: [URL])], skipped: Int) {
+        if let name {
+            do { return ([(try FaceGallery.normalizedName(name), photos.map { URL(fileURLWithPath: $0) })], 0) } catch {
+                throw CommandFailure.badInput(error)
+            }
+        }
         let root = URL(fileURLWithPath: fromFolders!)
         let fm = FileManager.default
         guard let entries = try? fm.contentsOfDirectory(at: root, includingPropertiesForKeys: [.isDirectoryKey]) else {
             throw CommandFailure.badInput("\(root.path): not a readable folder")
         }
         var people: [(String, [URL])] = []
+        var skipped = 0
         for dir in entries.sorted(by: { $0.lastPathComponent < $1.lastPathComponent })
             where (try? dir.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true && !dir.lastPathComponent.hasPrefix(".") {
             let files = ((try? fm.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)) ?? [])
                 .filter { !$0.lastPathComponent.hasPrefix(".") && (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) != true }
                 .sorted { $0.lastPathComponent < $1.lastPathComponent }
-            if !files.isEmpty { people.append((dir.lastPathComponent, files)) }
+            guard !files.isEmpty else { continue }
+            let name: String
+            do { name = try FaceGallery.normalizedName(dir.lastPathComponent) } catch {
+                Console.error("\(root.path): sub-folder skipped: \(error)")   // the error names it, escaped
+                skipped += 1
+                continue
+            }
+            if let i = people.firstIndex(where: { $0.0 == name }) { people[i].1 += files } else { people.append((name, files)) }
         }
-        guard !people.isEmpty else { throw CommandFailure.badInput("\(root.path): no sub-folders with photos") }
-        return people
+        guard !people.isEmpty else {
+            throw CommandFailure.badInput("\(root.path): no sub-folders with photos\(skipped > 0 ? " and a valid name" : "")")
+        }
+        return (people, skipped)
     }
 }

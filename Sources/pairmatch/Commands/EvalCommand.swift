@@ -36,7 +36,10 @@ struct EvalCommand: ParsableCommand {
     }
 
     func run() throws {
-        let list = try pairsOptions.read()
+        let explicitInputs = [pairsOptions.pairs, headOptions.head, encoderOptions.file] + models.inputPaths(head: true)
+        try OutputSafety.check(files: [plot, cacheOptions.cache], inputs: explicitInputs)
+        let list = try pairsOptions.read(maxBytes: face.maxBytes)
+        try OutputSafety.check(files: [plot, cacheOptions.cache], inputs: explicitInputs + list.distinctImages.map(\.path))
         let analyzer = try models.analyzer(face, encoder: encoderOptions)
         let head = try models.head(headOptions, encoder: analyzer.encoder!, encoderOptions: encoderOptions)
         let choice = face.choice(lfw: list.format == .lfw)

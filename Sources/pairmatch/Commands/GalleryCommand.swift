@@ -23,11 +23,16 @@ struct GalleryListCommand: ParsableCommand {
 }
 
 struct GalleryRemoveCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a person from the gallery.")
+    static let configuration = CommandConfiguration(commandName: "remove", abstract: "Remove a person from the gallery.",
+                                                    discussion: "The gallery is locked while it is rewritten: another writer waits up to --wait seconds, else exit 2.")
     @OptionGroup var galleryOptions: GalleryOptions
+    @OptionGroup var lockOptions: LockOptions
     @Argument(help: ArgumentHelp("The person to remove.", valueName: "name")) var name: String
 
     func run() throws {
+        try OutputSafety.check(files: [galleryOptions.gallery], inputs: [])
+        let lock = try lockOptions.lock(galleryOptions.url)   // from load to save
+        defer { lock.release() }
         var gallery = try galleryOptions.load(encoder: nil)
         guard gallery.remove(name: name) else { throw CommandFailure.badInput("\(galleryOptions.gallery): no person named '\(name)'") }
         do { try gallery.save(to: galleryOptions.url) } catch { throw CommandFailure.model(error) }

@@ -16,6 +16,11 @@ struct ModelsImportCommand: ParsableCommand {
     @OptionGroup var models: ModelOptions
 
     func run() throws {
+        let sources = ModelFile.allCases.map { URL(fileURLWithPath: source).appendingPathComponent($0.dlibFileName).path }
+        let outputs = ModelFile.allCases.map { models.url.appendingPathComponent($0.fileName).path }
+        // The models folder is created when missing; its files are checked once it exists.
+        try OutputSafety.check(files: FileManager.default.fileExists(atPath: models.url.path) ? outputs : [],
+                               folders: [models.url.path], inputs: sources)
         let imported: [ImportedModel]
         do {
             imported = try ModelImporter.importAll(from: URL(fileURLWithPath: source), to: models.url)

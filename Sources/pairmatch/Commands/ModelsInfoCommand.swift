@@ -12,7 +12,14 @@ struct ModelsInfoCommand: ParsableCommand {
 
     @OptionGroup var models: ModelOptions
 
+    @Flag(help: ArgumentHelp("Recompute each model's checksums and compare it with the dlib .dat it was imported from (exit 3 on a mismatch)."))
+    var verify = false
+
+    @Option(help: ArgumentHelp("Folder of dlib's .dat files for --verify (default: where 'make models' unpacks them).", valueName: "dir"))
+    var sources: String?
+
     func run() throws {
+        var failures: [String] = []
         print("models folder: \(models.url.path)")
         for model in ModelFile.allCases {
             let url = try models.file(model)
@@ -28,6 +35,15 @@ struct ModelsInfoCommand: ParsableCommand {
             }
             print(ModelSummary.line(model, path: url.path, parameters: params, normalisation: norm, structure: structure,
                                     sha256: (try? archive.string("fingerprint")) ?? "?"))
+            if verify {
+                let folder = sources.map { URL(fileURLWithPath: $0) } ?? ModelVerification.defaultSourceFolder()
+                let result = ModelVerification.verify(archive, as: model, sources: folder)
+                for line in result.lines { print("  \(line)") }
+                failures += result.failures
+            }
+        }
+        if let first = failures.first {
+            throw CommandFailure.model(failures.count == 1 ? first : "\(first) (and \(failures.count - 1) more)")
         }
     }
 }

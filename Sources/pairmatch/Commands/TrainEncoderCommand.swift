@@ -158,22 +158,13 @@ struct TrainEncoderCommand: ParsableCommand {
     /// Refuses, before any work, an output that would replace something by mistake.
     func checkOutputs(_ files: TrainingFiles, config: EncoderTrainingConfig) throws {
         let fm = FileManager.default
-        var isDir: ObjCBool = false
         let dataPath = URL(fileURLWithPath: data).standardizedFileURL.path
         for url in files.all {
             let p = url.standardizedFileURL.path
             if p.hasPrefix(dataPath + "/") { throw CommandFailure.badInput("\(url.path): output inside the data folder \(data)") }
-            if let f = config.from, p == f { throw CommandFailure.badInput("\(url.path): output would replace the --from encoder") }
-            if let attrs = try? fm.attributesOfItem(atPath: url.path) {
-                let type = attrs[.type] as? FileAttributeType
-                if type != .typeRegular { throw CommandFailure.badInput("\(url.path): exists and is not a regular file") }
-            }
-            if let dest = try? fm.destinationOfSymbolicLink(atPath: url.path) { throw CommandFailure.badInput("\(url.path): is a symbolic link (to \(dest))") }
         }
-        let parent = files.encoder.deletingLastPathComponent().path
-        guard fm.fileExists(atPath: parent.isEmpty ? "." : parent, isDirectory: &isDir), isDir.boolValue else {
-            throw CommandFailure.badInput("\(files.encoder.path): the folder \(parent) does not exist")
-        }
+        // No link, folder, device or FIFO as an output, none of them the --from encoder, no two the same file.
+        try OutputSafety.check(files: files.all.map(\.path), inputs: [from, log])
         if !resume && !force && fm.fileExists(atPath: files.encoder.path) {
             throw CommandFailure.badInput("\(files.encoder.path): exists; use --force to replace it or --resume to continue its run")
         }

@@ -47,8 +47,12 @@ struct TrainHeadCommand: ParsableCommand {
     }
 
     func run() throws {
-        let list = try pairsOptions.read()
-        let checkList = try check.map { try pairsOptions.read($0) }
+        let explicitInputs = [pairsOptions.pairs, check, encoderOptions.file] + models.inputPaths(head: false)
+        try OutputSafety.check(files: [output, cacheOptions.cache], inputs: explicitInputs)
+        let list = try pairsOptions.read(maxBytes: face.maxBytes)
+        let checkList = try check.map { try pairsOptions.read($0, maxBytes: face.maxBytes) }
+        let images = (list.distinctImages + (checkList?.distinctImages ?? [])).map(\.path)
+        try OutputSafety.check(files: [output, cacheOptions.cache], inputs: explicitInputs + images)
         let analyzer = try models.analyzer(face, encoder: encoderOptions)
         let encoder = analyzer.encoder!
         let choice = face.choice(lfw: list.format == .lfw)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import FaceAnalysis
 import FaceDetection
+import ImageInput
 
 /// How photos become faces: shared by every command that reads photos.
 struct FaceOptions: ParsableArguments {
@@ -16,7 +17,7 @@ struct FaceOptions: ParsableArguments {
     @Option(name: .customLong("min-face"), help: ArgumentHelp("Ignore faces smaller than this many pixels across.", valueName: "px"))
     var minimumFace = 0
 
-    @Option(name: .customLong("detection-threshold"), help: ArgumentHelp("Detector score threshold (dlib's default 0).", valueName: "t"))
+    @Option(name: .customLong("detection-threshold"), parsing: .unconditional, help: ArgumentHelp("Detector score threshold (dlib's default 0).", valueName: "t"))
     var detectionThreshold = 0.0
 
     @Option(help: ArgumentHelp("Average each embedding over N jittered copies of the chip (dlib's num_jitters; 0 or 1: none).", valueName: "n"))
@@ -28,12 +29,16 @@ struct FaceOptions: ParsableArguments {
     @Option(name: .customLong("max-pixels"), help: ArgumentHelp("Refuse images larger than this many pixels.", valueName: "n"))
     var maxPixels = 50_000_000
 
+    @Option(name: .customLong("max-bytes"), help: ArgumentHelp("Refuse image and pairs files larger than this many bytes, before reading them.", valueName: "n"))
+    var maxBytes = BoundedFile.defaultMaxBytes
+
     func validate() throws {
         if let pick, FaceChoice(rawValue: pick) == nil { throw ValidationError("--pick must be largest, center or score") }
         if upsample < 0 || upsample > 4 { throw ValidationError("--upsample must be between 0 and 4") }
         if jitter < 0 || jitter > 100 { throw ValidationError("--jitter must be between 0 and 100") }
         if minimumFace < 0 { throw ValidationError("--min-face must not be negative") }
         if maxPixels < 1 { throw ValidationError("--max-pixels must be positive") }
+        if maxBytes < 1 { throw ValidationError("--max-bytes must be positive") }
     }
 
     /// dlib's rule: 0 and 1 jittered copies both mean the chip itself.
@@ -45,7 +50,8 @@ struct FaceOptions: ParsableArguments {
         detection.upsampling = upsample
         detection.retryUpsampledWhenEmpty = !noRetry
         detection.minimumFaceSize = minimumFace
-        return AnalysisOptions(aligned: aligned, detection: detection, embed: embed, jitter: effectiveJitter, maxPixels: maxPixels)
+        return AnalysisOptions(aligned: aligned, detection: detection, embed: embed, jitter: effectiveJitter, maxPixels: maxPixels,
+                               maxBytes: maxBytes)
     }
 
     /// The face-choice rule: `--pick`, else center for LFW pairs lists, else largest.

@@ -12,8 +12,13 @@ struct PairsOptions: ParsableArguments {
 
     var root: URL? { images.map { URL(fileURLWithPath: $0) } }
 
-    /// Reads `path` (default: the pairs argument) against `--images`; a file-level problem exits 2.
-    func read(_ path: String? = nil) throws -> PairsFile {
-        do { return try PairsReader.read(URL(fileURLWithPath: path ?? pairs), imagesRoot: root) } catch { throw CommandFailure.badInput(error) }
+    /// Reads `path` (default: the pairs argument) against `--images`, refusing files over `maxBytes` (the
+    /// command's `--max-bytes`) and non-regular files; a file-level problem exits 2.
+    func read(_ path: String? = nil, maxBytes: Int) throws -> PairsFile {
+        do {
+            return try PairsReader.read(URL(fileURLWithPath: path ?? pairs), imagesRoot: root, maxBytes: maxBytes)
+        } catch {
+            throw CommandFailure.badInput(error)
+        }
     }
 }
