@@ -36,7 +36,7 @@ extension EncoderTrainer {
         // The binary objective's logistic unit: w [D], b, with its own optimiser state (same rule and schedule).
         var unit = [Float](repeating: -1, count: d + 1)
         unit[d] = 4
-        var unitOptimizer = Optimizer(config: config.optimizerConfig(stepsPerEpoch: stepsPerEpoch), parameterCount: d + 1)
+        let unitOptimizer = Optimizer(config: config.optimizerConfig(stepsPerEpoch: stepsPerEpoch), parameterCount: d + 1)
         var history: [EpochReport] = []
         var best: Double? = nil
         var step = 0
@@ -127,7 +127,7 @@ extension EncoderTrainer {
             optimizer.update(parameters: net.parameters, gradients: net.gradients, segments: segments)
             if config.objective == .binary {
                 unit.withUnsafeMutableBufferPointer { u in
-                    unitGrad.withUnsafeMutableBufferPointer { unitOptimizer.update(parameters: u, gradients: $0, segments: unitSegments) }
+                    unitGrad.withUnsafeMutableBufferPointer { _ = unitOptimizer.update(parameters: u, gradients: $0, segments: unitSegments) }
                 }
             }
             step += 1
@@ -196,7 +196,7 @@ extension EncoderTrainer {
         encoder.outputFormatting = [.sortedKeys]
         var line = try encoder.encode(report)
         line.append(0x0A)
-        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: url.path) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
         guard let h = FileHandle(forWritingAtPath: url.path) else {
             throw WeightStoreError.writeFailed(path: url.path, reason: "cannot open the log for writing")
         }
