@@ -120,8 +120,8 @@ final class PNGDecoderTests: XCTestCase {
         guard case .corrupt(_, .png, let d3) = e3 else { return XCTFail("\(e3)") }
         XCTAssertTrue(d3.contains("CRC"), d3)
         // Valid CRC over invalid zlib data.
-        let garbage = TestImages.chunk("IDAT", [0x78, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0])
-        let bad = Array(png[..<idat]) + garbage + TestImages.chunk("IEND", [])
+        let garbage = PNGBytes.chunk("IDAT", [0x78, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0])
+        let bad = Array(png[..<idat]) + garbage + PNGBytes.chunk("IEND", [])
         guard let e4 = expectError(bad) else { return }
         switch e4 {
         case .corrupt(_, .png, _): break

@@ -2,6 +2,7 @@ import CPNG
 import CTurboJPEG
 import Foundation
 @testable import ImageInput
+import TestSupport
 
 /// Builders of small encoded images for the decoder tests (JPEG via TurboJPEG, PNG by hand with stored
 /// deflate blocks so every bit depth / colour type / chunk can be produced, PNM as text or bytes).
@@ -98,52 +99,20 @@ enum TestImages {
     /// raw packed scanline without the filter byte) in one zlib stream of stored blocks, IEND.
     static func png(width: Int, height: Int, bitDepth: UInt8, colorType: UInt8, rows: [[UInt8]],
                     palette: [UInt8]? = nil, trns: [UInt8]? = nil, gamma: UInt32? = nil) -> [UInt8] {
-        var ihdr = be32(UInt32(width)) + be32(UInt32(height))
+        var ihdr = PNGBytes.be32(UInt32(width)) + PNGBytes.be32(UInt32(height))
         ihdr += [bitDepth, colorType, 0, 0, 0]
         var file: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        file += chunk("IHDR", ihdr)
-        if let g = gamma { file += chunk("gAMA", be32(g)) }
-        if let p = palette { file += chunk("PLTE", p) }
-        if let t = trns { file += chunk("tRNS", t) }
+        file += PNGBytes.chunk("IHDR", ihdr)
+        if let g = gamma { file += PNGBytes.chunk("gAMA", PNGBytes.be32(g)) }
+        if let p = palette { file += PNGBytes.chunk("PLTE", p) }
+        if let t = trns { file += PNGBytes.chunk("tRNS", t) }
         var raw = [UInt8]()
         for r in rows { raw.append(0); raw += r }   // filter type 0 (None)
-        file += chunk("IDAT", zlibStored(raw))
-        file += chunk("IEND", [])
+        file += PNGBytes.chunk("IDAT", PNGBytes.zlibStored(raw))
+        file += PNGBytes.chunk("IEND", [])
         return file
     }
 
-    static func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)] }
-
-    /// One PNG chunk: length, type, data, CRC-32 of type + data.
-    static func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
-        let t = Array(type.utf8)
-        return be32(UInt32(data.count)) + t + data + be32(crc32(t + data))
-    }
-
-    /// zlib stream (no compression): header 78 01, stored deflate blocks ≤ 65535 bytes, Adler-32.
-    static func zlibStored(_ data: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = [0x78, 0x01]
-        var i = 0
-        repeat {
-            let n = min(65535, data.count - i)
-            let final: UInt8 = i + n == data.count ? 1 : 0
-            out += [final, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8((~n >> 8) & 0xFF)]
-            out += data[i..<(i + n)]
-            i += n
-        } while i < data.count
-        var a: UInt32 = 1, b: UInt32 = 0
-        for byte in data { a = (a + UInt32(byte)) % 65521; b = (b + a) % 65521 }
-        return out + be32(b << 16 | a)
-    }
-
-    static func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var c: UInt32 = 0xFFFF_FFFF
-        for byte in bytes {
-            c ^= UInt32(byte)
-            for _ in 0..<8 { c = (c & 1) != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        }
-        return c ^ 0xFFFF_FFFF
-    }
 
     /// The offset of the first chunk of `type` in a PNG file (at its length field).
     static func chunkOffset(_ png: [UInt8], _ type: String) -> Int? {
