@@ -7,6 +7,20 @@ import XCTest
 
 /// Builders of small data folders and images for the ImageDataset tests.
 enum DatasetFixtures {
+    /// The shape of `warpDrawing()`.
+    static let warpShape = ImageShape(c: 2, h: 9, w: 11)
+
+    /// A `[2, 9, 11]` image for the warp tests: white (1) background, a dark (−1) asymmetric blob, channel 1 =
+    /// channel 0 / 2.
+    static func warpDrawing() -> [Float] {
+        var p = [Float](repeating: 1, count: warpShape.count)
+        for (x, y) in [(3, 3), (4, 3), (5, 3), (3, 4), (3, 5), (6, 6), (4, 4)] {
+            p[y * 11 + x] = -1 + Float(x) * 0.01
+        }
+        for i in 0..<99 { p[99 + i] = p[i] / 2 }
+        return p
+    }
+
     /// A new empty folder (removed by the test's teardown through `FileManager` or left for the OS).
     static func folder() -> URL { TestPaths.temporaryDirectory("pairmatch-dataset") }
 

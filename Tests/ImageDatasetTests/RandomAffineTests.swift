@@ -4,17 +4,8 @@ import SeededRandom
 import XCTest
 
 final class RandomAffineTests: XCTestCase {
-    private let shape = ImageShape(c: 2, h: 9, w: 11)
-
-    /// A `[2, 9, 11]` image: white (1) background, a dark (−1) asymmetric blob, channel 1 = channel 0 / 2.
-    private func drawing() -> [Float] {
-        var p = [Float](repeating: 1, count: shape.count)
-        for (x, y) in [(3, 3), (4, 3), (5, 3), (3, 4), (3, 5), (6, 6), (4, 4)] {
-            p[y * 11 + x] = -1 + Float(x) * 0.01
-        }
-        for i in 0..<99 { p[99 + i] = p[i] / 2 }
-        return p
-    }
+    private let shape = DatasetFixtures.warpShape
+    private func drawing() -> [Float] { DatasetFixtures.warpDrawing() }
 
     func testRandomWarpChangesTheImageKeepsTheFillAndIsSeeded() {
         let image = drawing()
