@@ -48,7 +48,7 @@ final class BoundedFileTests: XCTestCase {
         XCTAssertEqual(mkfifo(fifo, 0o644), 0)
         let t0 = Date()
         XCTAssertEqual(readError(fifo) as? BoundedFileError, .notRegularFile(file: fifo, kind: "FIFO"))
-        XCTAssertLessThan(Date().timeIntervalSince(t0), 1)
+        XCTAssertLessThan(Date().timeIntervalSince(t0), 30, "returned, not blocked (a generous bound: tests check behaviour, not speed)")
         XCTAssertEqual("\(BoundedFileError.notRegularFile(file: fifo, kind: "FIFO"))", "\(fifo): is a FIFO, not a regular file")
     }
 
@@ -95,7 +95,7 @@ final class BoundedFileTests: XCTestCase {
         var seen = 0
         let before = peakRSS(), t0 = Date()
         XCTAssertTrue(readError(url.path, maxBytes: 2 << 30) { seen = $0.count; throw Refused() } is Refused)
-        XCTAssertLessThan(Date().timeIntervalSince(t0), 1)
+        XCTAssertLessThan(Date().timeIntervalSince(t0), 30, "returned, not blocked (a generous bound: tests check behaviour, not speed)")
         XCTAssertEqual(seen, BoundedFile.defaultSignatureLength)
         XCTAssertLessThan(peakRSS() - before, 64 << 20)
         // Under the default limit the same file is refused by its size, still without reading the body.

@@ -169,7 +169,7 @@ struct TrainEncoderCommand: ParsableCommand {
             throw CommandFailure.badInput("\(files.encoder.path): exists; use --force to replace it or --resume to continue its run")
         }
         if !resume && fm.fileExists(atPath: files.checkpoint.path) && !force {
-            throw CommandFailure.badInput("\(files.checkpoint.path): a run was stopped here; continue it with --resume or start over with --force")
+            throw CommandFailure.badInput("\(files.checkpoint.path): holds the checkpoint of an earlier run; continue it with --resume or start over with --force")
         }
     }
 
