@@ -11,7 +11,7 @@ import NetLayers
 /// con 1 9×9/1 p4                → [1, 1, H3, W3]    the score map
 /// ```
 ///
-/// Load it with `MMODNetwork(archive:)` (see `MMODNetwork+Loading.swift`), which checks every hyper-parameter.
+/// It is built by `MMODModel(archive:)` (`MMODModel.swift`), which checks every hyper-parameter of the file.
 /// Immutable and `Sendable`; `forward` takes its buffers from the caller's `MMODWorkspace`.
 public struct MMODNetwork: Sendable {
     /// The convolutions in forward order, batch norm folded in; all but the last are followed by ReLU.

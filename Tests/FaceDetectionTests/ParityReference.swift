@@ -24,10 +24,19 @@ struct ReferenceImage {
         self.path = path; self.width = w; self.height = h; self.faces = faces
     }
 
-    /// Every record of a `.jsonl` file (blank lines skipped).
+    /// Every record of a `.jsonl` file (blank lines skipped). A line that does not parse is an error, and so is a
+    /// file without records: a parity test must never pass on an empty list.
     static func load(_ url: URL) throws -> [ReferenceImage] {
+        struct Unreadable: Error, CustomStringConvertible { let description: String }
         let text = try String(contentsOf: url, encoding: .utf8)
-        return text.split(separator: "\n").compactMap { ReferenceImage(json: $0) }
+        var records: [ReferenceImage] = []
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            where !line.allSatisfy(\.isWhitespace) {
+            guard let r = ReferenceImage(json: line) else { throw Unreadable(description: "\(url.path): line \(i + 1) is not a reference record") }
+            records.append(r)
+        }
+        guard !records.isEmpty else { throw Unreadable(description: "\(url.path): no reference records") }
+        return records
     }
 }
 
