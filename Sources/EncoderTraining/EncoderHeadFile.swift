@@ -16,9 +16,8 @@ enum EncoderHeadFile {
     /// Fits a head on up to 2,000 same-class and as many different-class pairs of `embeddings` `[N, D]` (seeded) and
     /// saves it: the triplet objective's head, so compare, identify and verify work with the new encoder at once.
     static func fit(embeddings e: [Float], dimension d: Int, labels: [Int], seed: UInt64, encoderFingerprint: String, to url: URL) throws {
-        let sizes = Dictionary(grouping: labels, by: { $0 }).values.map(\.count)
-        let possible = sizes.reduce(0) { $0 + $1 * ($1 - 1) / 2 }
-        let pairs = try ValidationPairs(labels: labels, pairsPerKind: min(2000, possible), seed: seed ^ 0x4EAD)
+        let pairs = try ValidationPairs(labels: labels, pairsPerKind: min(2000, ValidationPairs.sameClassPairCount(labels: labels)),
+                                        seed: seed ^ 0x4EAD)
         func row(_ i: Int) -> Embedding { Embedding(Array(e[(i * d)..<((i + 1) * d)])) }
         let features = zip(pairs.first, pairs.second).map { PairFeatures(row($0), row($1)) }
         let head = try HeadTrainer(lambda: HeadTrainer.defaultLambda).fit(features: features, labels: pairs.same,

@@ -69,7 +69,7 @@ extension EncoderTrainer {
             step = c.step
         }
 
-        let segments = net.trainedSegments.map { ParameterSegment(offset: $0.offset, count: $0.count, decays: $0.decays) }
+        let segments = net.trainedSegments
         let unitSegments = [ParameterSegment(offset: 0, count: d, decays: false), ParameterSegment(offset: d, count: 1, decays: false)]
         let triplet = TripletLoss(margin: config.margin, mining: config.mining)
         let augmentation = config.augment ? RandomAffine(maxShift: Float(spec.input.width) * 0.07, maxRotation: 10, maxScaleChange: 0.1, maxShear: 0.15) : .none

@@ -79,9 +79,8 @@ public final class EncoderTrainer {
                     throw EncoderTrainingError.data("validation has \(v.classCount) classes, fewer than --way \(config.way)")
                 }
                 episodes = try OneShotEpisodes(labels: v.labels, way: config.way, episodes: config.episodes, seed: config.seed)
-                let sizes = v.indicesByClass().map(\.count)
-                let possibleSame = sizes.reduce(0) { $0 + $1 * ($1 - 1) / 2 }
-                pairs = try ValidationPairs(labels: v.labels, pairsPerKind: min(2000, possibleSame), seed: config.seed)
+                pairs = try ValidationPairs(labels: v.labels, pairsPerKind: min(2000, ValidationPairs.sameClassPairCount(labels: v.labels)),
+                                            seed: config.seed)
             } else {
                 episodes = nil
                 pairs = nil

@@ -20,13 +20,18 @@ public struct ValidationPairs: Sendable, Equatable {
     /// N, the number of images the indices refer to.
     public let imageCount: Int
 
+    /// How many distinct same-class pairs `labels` `[N]` allow: Σ n_c·(n_c − 1)/2 over the classes.
+    public static func sameClassPairCount(labels: [Int]) -> Int {
+        groupByLabel(labels).reduce(0) { $0 + $1.count * ($1.count - 1) / 2 }
+    }
+
     /// - Parameter labels: `[N]` class index of every image.
     /// - Throws: `.invalidParameter` for pairsPerKind < 1 or more pairs than exist of a kind.
     public init(labels: [Int], pairsPerKind: Int, seed: UInt64) throws(DatasetError) {
         guard pairsPerKind >= 1 else { throw .invalidParameter(reason: "validation pairs: pairs per kind must be ≥ 1, got \(pairsPerKind)") }
         let byClass = groupByLabel(labels).filter { !$0.isEmpty }
         let sizes = byClass.map(\.count)
-        let possibleSame = sizes.reduce(0) { $0 + $1 * ($1 - 1) / 2 }
+        let possibleSame = Self.sameClassPairCount(labels: labels)
         let total = sizes.reduce(0, +)
         let possibleDifferent = (total * total - sizes.reduce(0) { $0 + $1 * $1 }) / 2
         guard pairsPerKind <= possibleSame, pairsPerKind <= possibleDifferent else {

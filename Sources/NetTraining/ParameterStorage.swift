@@ -42,9 +42,4 @@ final class ParameterStorage: @unchecked Sendable {
         guard let o = offsets[path] else { preconditionFailure("no parameter tensor \(path)") }
         return o
     }
-
-    /// The optimiser's view: one segment per trainable tensor.
-    var trainableSegments: [(offset: Int, count: Int, decays: Bool)] {
-        tensors.filter { $0.info.role.isTrainable }.map { ($0.offset, $0.info.count, $0.info.role.decays) }
-    }
 }

@@ -49,7 +49,7 @@ public enum TrainBenchmark {
         let net = try TrainingNetwork(spec: spec, seed: 1, threads: threads)
         net.convolutionPath = path
         let optimizer = Optimizer(config: OptimizerConfig(kind: .adam, learningRate: 1e-3), parameterCount: net.parameters.count)
-        let segments = net.trainedSegments.map { ParameterSegment(offset: $0.offset, count: $0.count, decays: $0.decays) }
+        let segments = net.trainedSegments
         let batch = 128, p = 32, k = 4
         var g = SplitMix64(seed: 7)
         let input = (0..<(batch * spec.input.count)).map { _ in g.symmetricUnit() }     // [128, 1, 28, 28]

@@ -63,14 +63,16 @@ public final class TrainingNetwork {
     public var gradients: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: storage.gradients, count: storage.count) }
 
     /// Trained floats (running statistics excluded), frozen layers included.
-    public var trainableParameterCount: Int { storage.trainableSegments.reduce(0) { $0 + $1.count } }
+    public var trainableParameterCount: Int {
+        storage.tensors.filter { $0.info.role.isTrainable }.reduce(0) { $0 + $1.info.count }
+    }
 
-    /// The trainable tensors of the layers from `firstTrainedLayer` on, as (offset, count, decays).
-    public var trainedSegments: [(offset: Int, count: Int, decays: Bool)] {
+    /// The trainable tensors of the layers from `firstTrainedLayer` on, as the optimiser's segments of `parameters`.
+    public var trainedSegments: [ParameterSegment] {
         let frozenPrefixes = (0..<firstTrainedLayer).map { NetworkSpec.layerPath("layers", $0) + "/" }
         return storage.tensors.filter { t in
             t.info.role.isTrainable && !frozenPrefixes.contains { t.info.path.hasPrefix($0) }
-        }.map { ($0.offset, $0.info.count, $0.info.role.decays) }
+        }.map { ParameterSegment(offset: $0.offset, count: $0.info.count, decays: $0.info.role.decays) }
     }
 
     /// Runs the network on `count` images `input` `[count, C, H, W]` (the spec's input shape) and returns a view of

@@ -66,7 +66,7 @@ final class FaceFineTuningTests: XCTestCase {
         let before = heldOutLoss()
         let frozenBefore = net.tensor("layers/000/weights")!
         let optimizer = Optimizer(config: OptimizerConfig(kind: .adam, learningRate: 1e-4), parameterCount: net.parameters.count)
-        let segments = net.trainedSegments.map { ParameterSegment(offset: $0.offset, count: $0.count, decays: $0.decays) }
+        let segments = net.trainedSegments
         XCTAssertEqual(segments.reduce(0) { $0 + $1.count }, 256 * 128, "only the fc layer trains")
         for _ in 0..<10 {
             let e = train.withUnsafeBufferPointer { net.forward($0.baseAddress!, count: trainLabels.count, mode: .training) }

@@ -24,7 +24,7 @@ struct TinyRun {
     /// Runs steps `from..<to` on `net` with `optimizer`; step s trains on the batch shifted by s (so steps differ).
     func train(_ net: TrainingNetwork, _ opt: Optimizer, steps: Range<Int>) -> [Float] {
         let loss = TripletLoss(margin: 0.5, mining: .all)
-        let segments = net.trainedSegments.map { ParameterSegment(offset: $0.offset, count: $0.count, decays: $0.decays) }
+        let segments = net.trainedSegments
         var losses: [Float] = []
         for s in steps {
             let per = spec.input.count
