@@ -62,6 +62,7 @@ let package = Package(
         .target(name: "PairsInput", dependencies: ["ImageInput", .product(name: "CSV", package: "CSV.swift")], swiftSettings: fastSwift),
 
         // MARK: Workflows the front ends share
+        .target(name: "Workflows", dependencies: ["FaceAnalysis", "FaceDetection", "FaceAlignment", "FaceEmbedding", "ImageInput", "PairNet", "LogisticHead", "Gallery", "ModelImport", "WeightStore"], swiftSettings: fastSwift),
         .target(name: "EncoderTraining", dependencies: ["NetTraining", "LayerGraph", "ImageDataset", "PairMetrics", "LogisticHead", "FaceEmbedding", "SeededRandom", "WeightStore"], swiftSettings: fastSwift),
 
         // MARK: The command-line tool (thin)
@@ -72,7 +73,7 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
                 "WeightStore", "ModelImport", "PairsInput", "FaceAnalysis", "FaceDetection", "FaceAlignment", "PairNet",
                 "FaceEmbedding", "ImageInput", "LogisticHead", "PairMetrics", "NetLayers", "Gallery",
-                "LayerGraph", "NetTraining", "ImageDataset", "EncoderTraining",
+                "LayerGraph", "NetTraining", "ImageDataset", "EncoderTraining", "Workflows",
             ],
             swiftSettings: fastSwift
         ),

@@ -2,30 +2,59 @@ import FaceDetection
 import FaceEmbedding
 import Foundation
 import ImageInput
+import PairNet
 
 /// The face a batch job uses for one image: the largest one (or the `faceIndex`-th largest), with how many
-/// faces the image held. A failure (unreadable image, no face) is kept as its one-line message.
+/// faces the image held. A failure (unreadable image, no face) is kept as its one-line message and its kind.
 public struct ImageFace: Sendable, Equatable {
     public let embedding: Embedding
     /// The detector's box (nil for aligned chips).
     public let box: FaceBox?
     /// How many faces were found in the image.
     public let facesFound: Int
+    /// The aligned 150×150 chip that was embedded (nil when the face came from the embedding cache).
+    public let chip: FaceChip?
+    /// The image's size in pixels (after EXIF orientation); 0 when the face came from the embedding cache.
+    public let width: Int, height: Int
 
-    public init(embedding: Embedding, box: FaceBox?, facesFound: Int) {
+    public init(embedding: Embedding, box: FaceBox?, facesFound: Int, chip: FaceChip? = nil, width: Int = 0, height: Int = 0) {
         self.embedding = embedding
         self.box = box
         self.facesFound = facesFound
+        self.chip = chip
+        self.width = width
+        self.height = height
     }
 }
 
 /// The outcome for one image of a batch: its face, or why there is none.
 public typealias ImageOutcome = Result<ImageFace, ImageFailure>
 
-/// Why an image yields no face, as one line naming the image.
+/// Why an image yields no face: one line naming the image, and what kind of failure it is (so front ends can
+/// tell a bad image from a photo without a face without reading the text).
 public struct ImageFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The kinds of failure.
+    public enum Reason: Sendable, Equatable {
+        /// The file or bytes are not a usable image (missing, unreadable, not an image, corrupt, too large).
+        case image(ImageInputError)
+        /// The image holds no face.
+        case noFace
+        /// The face asked for (0-based `index` in the choice order) does not exist; `found` faces were.
+        case noSuchFace(index: Int, found: Int)
+        /// A model the step needs is not loaded.
+        case analysis(FaceAnalysisError)
+        /// Anything else (kept as text).
+        case other
+    }
+
     public let message: String
-    public init(_ message: String) { self.message = message }
+    public let reason: Reason
+
+    public init(_ message: String, reason: Reason = .other) {
+        self.message = message
+        self.reason = reason
+    }
+
     public var description: String { message }
 }
 
@@ -79,31 +108,47 @@ public struct BatchEmbedder: Sendable {
     /// face is embedded (`options.embed` is ignored; `options.jitter` applies).
     public func face(in url: URL, faceIndex: Int = 0) -> ImageOutcome {
         if faceIndex == 0, let hit = cache?.lookup(url) { return .success(hit) }
+        let image: RGBImage
+        do {
+            image = try ImageDecoder.decode(contentsOf: url, limits: ImageLimits(maxPixels: options.maxPixels, maxBytes: options.maxBytes))
+        } catch let error as ImageInputError {
+            return .failure(ImageFailure("\(error)", reason: .image(error)))
+        } catch {
+            return .failure(ImageFailure("\(error)"))
+        }
+        let outcome = face(in: image, name: url.path, faceIndex: faceIndex)
+        if faceIndex == 0, case .success(let face) = outcome { cache?.store(face, for: url) }
+        return outcome
+    }
+
+    /// The face to use in a decoded `image` (called `name` in messages), as `face(in: URL, …)` does (no cache).
+    public func face(in image: RGBImage, name: String, faceIndex: Int = 0) -> ImageOutcome {
         do {
             if analyzer.encoder?.input == .wholeImages {           // the whole image is the one face
                 var whole = options
                 whole.embed = true
-                let analyzed = try analyzer.analyze(contentsOf: url, options: whole)
-                guard faceIndex == 0 else { return .failure(ImageFailure("\(url.path): no face \(faceIndex + 1) (a whole-image encoder sees one)")) }
-                let face = ImageFace(embedding: analyzed.faces[0].embedding!, box: analyzed.faces[0].box, facesFound: 1)
-                cache?.store(face, for: url)
-                return .success(face)
+                guard faceIndex == 0 else {
+                    return .failure(ImageFailure("\(name): no face \(faceIndex + 1) (a whole-image encoder sees one)",
+                                                 reason: .noSuchFace(index: faceIndex, found: 1)))
+                }
+                let f = try analyzer.faces(in: image, options: whole)[0]
+                return .success(ImageFace(embedding: f.embedding!, box: f.box, facesFound: 1, chip: f.chip, width: image.width, height: image.height))
             }
             // Detect and align every face, but embed only the one used (the encoder is ~30% of the work).
             var detectOnly = options
             detectOnly.embed = false
-            let analyzed = try analyzer.analyze(contentsOf: url, options: detectOnly)
-            guard !analyzed.faces.isEmpty else { return .failure(ImageFailure("\(url.path): no face found")) }
-            guard faceIndex < analyzed.faces.count else {
-                return .failure(ImageFailure("\(url.path): no face \(faceIndex + 1) (found \(analyzed.faces.count))"))
+            let faces = try analyzer.faces(in: image, options: detectOnly)
+            guard !faces.isEmpty else { return .failure(ImageFailure("\(name): no face found", reason: .noFace)) }
+            guard faceIndex < faces.count else {
+                return .failure(ImageFailure("\(name): no face \(faceIndex + 1) (found \(faces.count))",
+                                             reason: .noSuchFace(index: faceIndex, found: faces.count)))
             }
-            let f = choice.ordered(analyzed.faces, width: analyzed.width, height: analyzed.height)[faceIndex]
-            let embedding = analyzer.embeddings(of: [f.chip], jitter: options.jitter)[0]
-            let face = ImageFace(embedding: embedding, box: f.box, facesFound: analyzed.faces.count)
-            if faceIndex == 0 { cache?.store(face, for: url) }
-            return .success(face)
+            let f = choice.ordered(faces, width: image.width, height: image.height)[faceIndex]
+            let embedding = try analyzer.embeddings(of: [f.chip], jitter: options.jitter)[0]
+            return .success(ImageFace(embedding: embedding, box: f.box, facesFound: faces.count, chip: f.chip,
+                                      width: image.width, height: image.height))
         } catch {
-            return .failure(ImageFailure("\(error)"))
+            return .failure(ImageFailure("\(name): \(error)", reason: .analysis(error)))
         }
     }
 

@@ -18,21 +18,31 @@ public final class FaceAnalyzer: Sendable {
     public let encoder: (any ImageEncoder)?
 
     /// Any part may be nil when the job does not need it (e.g. `detect` needs no encoder, `--aligned` or a
-    /// whole-image encoder needs no detector); calling a step whose model is missing is a programming error.
+    /// whole-image encoder needs no detector); a step whose model is missing throws `FaceAnalysisError.missingModel`
+    /// (nothing a request can ask for stops the process).
     public init(detector: FaceDetector?, landmarks: LandmarkPredictor?, encoder: (any ImageEncoder)?) {
         self.detector = detector
         self.landmarks = landmarks
         self.encoder = encoder
     }
 
-    /// Decodes `url` and analyses it. Throws `ImageInputError` for files that are not usable images.
+    /// Decodes `url` and analyses it. Throws `ImageInputError` for files that are not usable images and
+    /// `FaceAnalysisError` when a model the step needs was not loaded.
     public func analyze(contentsOf url: URL, options: AnalysisOptions) throws -> AnalyzedImage {
         let image = try ImageDecoder.decode(contentsOf: url, limits: ImageLimits(maxPixels: options.maxPixels, maxBytes: options.maxBytes))
-        return AnalyzedImage(path: url.path, width: image.width, height: image.height, faces: faces(in: image, options: options))
+        return AnalyzedImage(path: url.path, width: image.width, height: image.height, faces: try faces(in: image, options: options))
+    }
+
+    /// Decodes `bytes` (an uploaded image, called `name` in messages) and analyses it, like `analyze(contentsOf:)`.
+    public func analyze(data bytes: Data, name: String, options: AnalysisOptions) throws -> AnalyzedImage {
+        let image = try ImageDecoder.decode(data: bytes, name: name, limits: ImageLimits(maxPixels: options.maxPixels, maxBytes: options.maxBytes))
+        return AnalyzedImage(path: name, width: image.width, height: image.height, faces: try faces(in: image, options: options))
     }
 
     /// Every face in `image`, largest first (one face, the whole image, when `options.aligned`).
-    public func faces(in image: RGBImage, options: AnalysisOptions) -> [AnalyzedFace] {
+    /// Throws `FaceAnalysisError.missingModel` when the detector, landmarks or (with `options.embed`) encoder is needed
+    /// but was not loaded.
+    public func faces(in image: RGBImage, options: AnalysisOptions) throws(FaceAnalysisError) -> [AnalyzedFace] {
         var found: [AnalyzedFace]
         if let encoder, encoder.input == .wholeImages {
             let whole = AnalyzedFace(box: FaceBox(left: 0, top: 0, right: image.width - 1, bottom: image.height - 1), score: nil,
@@ -42,7 +52,7 @@ public final class FaceAnalyzer: Sendable {
         if options.aligned {
             found = [AnalyzedFace(box: nil, score: nil, landmarks: [], chip: ChipExtractor.chip(fromAligned: image), embedding: nil)]
         } else {
-            guard let detector, let landmarks else { preconditionFailure("FaceAnalyzer: detector and landmarks are needed") }
+            guard let detector, let landmarks else { throw .missingModel("the face detector and landmarks") }
             // A box mostly outside the photo (possible with a very low --detection-threshold) is no face to match.
             found = detector.detect(in: image, options: options.detection).filter { Self.isMostlyInside($0.box, image) }.map { d in
                 let points = landmarks.landmarks(in: image, box: d.box)
@@ -51,7 +61,7 @@ public final class FaceAnalyzer: Sendable {
             }
         }
         guard options.embed, !found.isEmpty else { return found }
-        return zip(found, embeddings(of: found.map(\.chip), jitter: options.jitter)).map { $0.with(embedding: $1) }
+        return zip(found, try embeddings(of: found.map(\.chip), jitter: options.jitter)).map { $0.with(embedding: $1) }
     }
 
     /// Whether at least half of `box`'s area lies inside `image`.
@@ -66,13 +76,26 @@ public final class FaceAnalyzer: Sendable {
     /// Embeddings of `chips` in order, each the mean over `jitter` jittered copies when `jitter > 1` (as dlib's
     /// `num_jitters`: 0 and 1 both mean the chip itself).
     /// The jitter is seeded per chip content, so results are reproducible.
-    public func embeddings(of chips: [FaceChip], jitter: Int = 0, threads: Int = 1) -> [Embedding] {
-        guard let encoder else { preconditionFailure("FaceAnalyzer: encoder is needed") }
+    /// Throws `FaceAnalysisError.missingModel` when no encoder was loaded.
+    public func embeddings(of chips: [FaceChip], jitter: Int = 0, threads: Int = 1) throws(FaceAnalysisError) -> [Embedding] {
+        guard let encoder else { throw .missingModel("the encoder") }
         func embed(_ c: [FaceChip]) -> [Embedding] {
             if let face = encoder as? Encoder { return face.embed(c, threads: threads) }
             return encoder.embed(c.map(ChipConversion.image(from:)), threads: threads)
         }
         guard jitter > 1 else { return embed(chips) }       // dlib: num_jitters ≤ 1 means no jitter
         return chips.map { chip in Embedding.mean(embed(ChipJitter.copies(of: chip, count: jitter)))! }
+    }
+}
+
+/// A pipeline step was asked for whose model the analyzer was built without.
+public enum FaceAnalysisError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// `what` (e.g. "the encoder") was not loaded.
+    case missingModel(String)
+
+    public var description: String {
+        switch self {
+        case .missingModel(let what): return "\(what) is not loaded for this job"
+        }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Workflows
 
 /// A failure the CLI reports as one line (`pairmatch: error: <message>`) with a documented exit code.
 struct CommandFailure: Error, CustomStringConvertible {
@@ -15,4 +16,9 @@ struct CommandFailure: Error, CustomStringConvertible {
     /// A model, head or gallery file problem (exit 3).
     static func model(_ error: Error) -> CommandFailure { .init(message: "\(error)", exitCode: ExitCode(3)) }
     static func model(_ message: String) -> CommandFailure { .init(message: message, exitCode: ExitCode(3)) }
+}
+
+extension CommandFailure {
+    /// A workflow's failure, with its documented exit code.
+    init(_ error: WorkflowError) { self.init(message: error.message, exitCode: ExitCode(error.exitCode)) }
 }

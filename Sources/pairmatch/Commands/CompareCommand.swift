@@ -1,8 +1,7 @@
 import ArgumentParser
 import FaceAnalysis
-import FaceEmbedding
 import Foundation
-import LogisticHead
+import Workflows
 
 /// `pairmatch compare A B`: are these two photos the same person?
 struct CompareCommand: ParsableCommand {
@@ -34,44 +33,28 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let analyzer = try models.analyzer(face, encoder: encoderOptions)
-        let head = try models.head(headOptions, encoder: analyzer.encoder!, encoderOptions: encoderOptions)
-        let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, choice: face.choice())
-        let paths = [a, b], picks = [faceA - 1, faceB - 1]
-        var outcomes = [ImageOutcome](repeating: .failure(ImageFailure("")), count: 2)
-        OrderedWork.run(count: 2, threads: runtime.resolvedThreads, work: { i in
-            batch.face(in: URL(fileURLWithPath: paths[i]), faceIndex: picks[i])
-        }, emit: { i, o in outcomes[i] = o })
-        var faces: [ImageFace] = []
-        for (i, o) in outcomes.enumerated() {
-            switch o {
-            case .success(let f):
-                if f.facesFound > 1, picks[i] == 0 {
-                    Console.warn("\(paths[i]): \(f.facesFound) faces found; using the \(face.choice() == .largest ? "largest" : "first by --pick \(face.choice().rawValue)") (--face-\(i == 0 ? "a" : "b") N picks another)")
-                }
-                faces.append(f)
-            case .failure(let e):
-                throw CommandFailure.badInput(e.message)
-            }
+        let loaded = try models.load(face: face, head: headOptions, encoder: encoderOptions)
+        let settings = face.settings()
+        let comparison: Comparison
+        do {
+            comparison = try CompareWorkflow.compare(.file(a), .file(b), faceA: faceA - 1, faceB: faceB - 1, models: loaded,
+                                                     settings: settings, threads: runtime.resolvedThreads)
+        } catch {
+            throw CommandFailure(error)
         }
-        let features = PairFeatures(faces[0].embedding, faces[1].embedding, kind: head.featureKind)
-        let p = head.probability(features)
-        let distance = faces[0].embedding.distance(to: faces[1].embedding)
-        let same = p >= head.threshold
+        let sides = [comparison.a!, comparison.b!]
+        for (i, s) in sides.enumerated() where s.face.facesFound > 1 && s.faceIndex == 0 {
+            Console.warn("\(s.path): \(s.face.facesFound) faces found; using the \(settings.choiceDescription) (--face-\(i == 0 ? "a" : "b") N picks another)")
+        }
         if json {
-            func side(_ i: Int) -> JSONValue {
-                .object([("path", .string(paths[i])), ("box", faces[i].box.map(FaceJSON.box) ?? .null),
-                         ("faces_found", .int(faces[i].facesFound))])
-            }
-            print(JSONValue.object([("probability", .float(p)), ("distance", .float(distance)), ("same", .bool(same)),
-                                    ("threshold", .float(head.threshold)), ("a", side(0)), ("b", side(1))]).text)
+            print(comparison.json().text)
         } else {
-            print(String(format: "same person: %@ (probability %.4f, threshold %.2f)", same ? "yes" : "no", p, head.threshold))
-            print(String(format: "distance:    %.4f", distance))
-            for i in 0..<2 {
-                let f = faces[i]
-                let box = f.box.map { " box [\($0.left), \($0.top), \($0.right), \($0.bottom)]" } ?? " (aligned chip)"
-                print("\(i == 0 ? "a" : "b"): \(paths[i]) face \(picks[i] + 1) of \(f.facesFound)\(box)")
+            print(String(format: "same person: %@ (probability %.4f, threshold %.2f)", comparison.same ? "yes" : "no", comparison.probability,
+                         comparison.threshold))
+            print(String(format: "distance:    %.4f", comparison.distance))
+            for (i, s) in sides.enumerated() {
+                let box = s.face.box.map { " box [\($0.left), \($0.top), \($0.right), \($0.bottom)]" } ?? " (aligned chip)"
+                print("\(i == 0 ? "a" : "b"): \(s.path) face \(s.faceIndex + 1) of \(s.face.facesFound)\(box)")
             }
         }
     }

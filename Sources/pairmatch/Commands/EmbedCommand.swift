@@ -1,6 +1,7 @@
 import ArgumentParser
 import FaceAnalysis
 import Foundation
+import Workflows
 import ImageInput
 import WeightStore
 

@@ -1,8 +1,7 @@
 import ArgumentParser
 import FaceAnalysis
-import FaceEmbedding
 import Foundation
-import Gallery
+import Workflows
 
 /// `pairmatch identify`: who is in these photos? Every face against the gallery (1:N, open set).
 struct IdentifyCommand: ParsableCommand {
@@ -25,36 +24,30 @@ struct IdentifyCommand: ParsableCommand {
     func validate() throws { if top < 1 { throw ValidationError("--top must be at least 1") } }
 
     func run() throws {
-        let analyzer = try models.analyzer(face, encoder: encoderOptions)
-        let encoder = analyzer.encoder!
-        let head = try models.head(headOptions, encoder: encoder, encoderOptions: encoderOptions)
+        let loaded = try models.load(face: face, head: headOptions, encoder: encoderOptions)
+        let encoder = loaded.encoder!
         let gallery = try galleryOptions.load(encoder: encoder.fingerprint, dimension: encoder.embeddingDimension)
         guard !gallery.isEmpty else { throw CommandFailure.model("\(galleryOptions.gallery): the gallery is empty") }
-        let options = face.analysis()
+        let settings = face.settings()
         var failures = 0
-        OrderedWork.run(count: photos.count, threads: runtime.resolvedThreads, work: { i -> Result<AnalyzedImage, Error> in
-            Result { try analyzer.analyze(contentsOf: URL(fileURLWithPath: photos[i]), options: options) }
+        OrderedWork.run(count: photos.count, threads: runtime.resolvedThreads, work: { i in
+            Result { () throws(WorkflowError) -> Identification in
+                try IdentifyWorkflow.identify(.file(photos[i]), topK: top, gallery: gallery, models: loaded, settings: settings)
+            }
         }, emit: { i, result in
             switch result {
             case .failure(let error):
                 failures += 1
-                if json { print(FaceJSON.failure(path: photos[i], "\(error)").text) } else { Console.error("\(error)") }
-            case .success(let analyzed):
-                let results = (try? gallery.search(analyzed.faces.map { $0.embedding! }, topK: top, scorer: head)) ?? []
+                if json { print(FaceJSON.failure(path: photos[i], error.message).text) } else { Console.error(error.message) }
+            case .success(let found):
                 if json {
-                    let faces: [JSONValue] = zip(analyzed.faces, results).map { f, r in
-                        .object([("box", f.box.map(FaceJSON.box) ?? .null),
-                                 ("matches", .array(r.matches.map { .object([("name", .string($0.name)), ("probability", .float($0.probability)),
-                                                                             ("distance", .float($0.distance))]) })),
-                                 ("decision", .string(r.decision ?? "unknown"))])
-                    }
-                    print(JSONValue.object([("path", .string(photos[i])), ("faces", .array(faces))]).text)
+                    print(found.json().text)
                 } else {
-                    print("\(photos[i]): \(analyzed.faces.count) face\(analyzed.faces.count == 1 ? "" : "s")")
-                    for (k, (f, r)) in zip(analyzed.faces, results).enumerated() {
+                    print("\(photos[i]): \(found.faces.count) face\(found.faces.count == 1 ? "" : "s")")
+                    for (k, f) in found.faces.enumerated() {
                         let box = f.box.map { " [\($0.left), \($0.top), \($0.right), \($0.bottom)]" } ?? ""
-                        let best = r.best.map { String(format: " (best %@: p %.3f, d %.3f)", $0.name, $0.probability, $0.distance) } ?? ""
-                        print("  face \(k + 1)\(box): \(r.decision ?? "unknown")\(best)")
+                        let best = f.result.best.map { String(format: " (best %@: p %.3f, d %.3f)", $0.name, $0.probability, $0.distance) } ?? ""
+                        print("  face \(k + 1)\(box): \(f.result.decision ?? "unknown")\(best)")
                     }
                 }
             }

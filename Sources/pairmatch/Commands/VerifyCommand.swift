@@ -1,7 +1,6 @@
 import ArgumentParser
-import FaceAnalysis
 import Foundation
-import Gallery
+import Workflows
 
 /// `pairmatch verify`: is this photo the enrolled person NAME? (1:1 by identity)
 struct VerifyCommand: ParsableCommand {
@@ -21,25 +20,21 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
-        let analyzer = try models.analyzer(face, encoder: encoderOptions)
-        let encoder = analyzer.encoder!
-        let head = try models.head(headOptions, encoder: encoder, encoderOptions: encoderOptions)
+        let loaded = try models.load(face: face, head: headOptions, encoder: encoderOptions)
+        let encoder = loaded.encoder!
         let gallery = try galleryOptions.load(encoder: encoder.fingerprint, dimension: encoder.embeddingDimension)
-        let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, choice: face.choice())
-        let query: ImageFace
-        switch batch.face(in: URL(fileURLWithPath: photo)) {
-        case .success(let f): query = f
-        case .failure(let e): throw CommandFailure.badInput(e.message)
+        let settings = face.settings()
+        let verification: Verification
+        do { verification = try IdentifyWorkflow.verify(.file(photo), name: name, gallery: gallery, models: loaded, settings: settings) } catch {
+            throw CommandFailure(error)
         }
-        if query.facesFound > 1 { Console.warn("\(photo): \(query.facesFound) faces found; using the \(face.choice() == .largest ? "largest" : "first by --pick \(face.choice().rawValue)")") }
-        let match: Match
-        do { match = try gallery.verify(query.embedding, name: name, scorer: head) } catch { throw CommandFailure.badInput(error) }
+        if let f = verification.face, f.facesFound > 1 { Console.warn("\(photo): \(f.facesFound) faces found; using the \(settings.choiceDescription)") }
+        let match = verification.match
         if json {
-            print(JSONValue.object([("name", .string(name)), ("probability", .float(match.probability)), ("distance", .float(match.distance)),
-                                    ("same", .bool(match.isAccepted)), ("threshold", .float(head.threshold)), ("path", .string(photo))]).text)
+            print(verification.json().text)
         } else {
             print(String(format: "%@ is %@: probability %.4f (threshold %.2f), distance %.4f", photo, match.isAccepted ? name : "not \(name)",
-                         match.probability, head.threshold, match.distance))
+                         match.probability, verification.threshold, match.distance))
         }
     }
 }

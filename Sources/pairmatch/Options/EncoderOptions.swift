@@ -1,8 +1,7 @@
 import ArgumentParser
 import FaceAnalysis
 import Foundation
-import PairNet
-import WeightStore
+import Workflows
 
 /// `--encoder FILE`: which encoder embeds the images (default: the imported face ResNet, `encoder.h5` in the models
 /// folder). A file written by `train-encoder` whose domain is not faces reads whole images (no detection or
@@ -15,22 +14,8 @@ struct EncoderOptions: ParsableArguments {
 
     /// The encoder of `file` (nil: the models folder's face encoder), or a failure (exit 3) naming the file.
     static func load(_ file: String?, models: ModelOptions, threads: Int) throws -> any ImageEncoder {
-        let url = try file.map { URL(fileURLWithPath: $0) } ?? models.file(.encoder)
-        do {
-            let archive = try WeightArchive.read(from: url)
-            if archive.kind == "pairmatch.encoder" { return try Encoder(archive: archive, threads: threads) }
-            return try TrainedImageEncoder(archive: archive)
-        } catch let f as CommandFailure {
-            throw f
-        } catch {
-            throw CommandFailure.model(error)
-        }
-    }
-
-    /// The head `train-encoder` wrote beside a trained encoder (`X.h5` → `X.head.h5`), if `--encoder` names one.
-    static func siblingHead(of file: String?) -> URL? {
-        guard let file else { return nil }
-        let base = file.lowercased().hasSuffix(".h5") ? String(file.dropLast(3)) : file
-        return URL(fileURLWithPath: base + ".head.h5")
+        var settings = models.settings()
+        settings.encoderFile = file
+        do { return try LoadedModels.loadEncoder(settings, threads: threads) } catch { throw CommandFailure(error) }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import FaceAnalysis
 import FaceDetection
 import ImageInput
+import Workflows
 
 /// How photos become faces: shared by every command that reads photos.
 struct FaceOptions: ParsableArguments {
@@ -59,8 +60,13 @@ struct FaceOptions: ParsableArguments {
         pick.flatMap(FaceChoice.init(rawValue:)) ?? (lfw ? .center : .largest)
     }
 
+    /// These options as the workflows take them (analysis options and the face-choice rule).
+    func settings(lfw: Bool = false, embed: Bool = true) -> FaceSettings {
+        FaceSettings(analysis: analysis(embed: embed), choice: choice(lfw: lfw))
+    }
+
     /// A short description of the settings that change embeddings (the embedding cache's validity key).
     func cacheKey(_ choice: FaceChoice) -> String {
-        "aligned=\(aligned ? 1 : 0) jitter=\(effectiveJitter) upsample=\(upsample) retry=\(noRetry ? 0 : 1) min-face=\(minimumFace) threshold=\(detectionThreshold) pick=\(choice.rawValue)"
+        FaceSettings(analysis: analysis(), choice: choice).cacheKey
     }
 }

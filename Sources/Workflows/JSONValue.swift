@@ -1,6 +1,6 @@
 /// A JSON value with ordered object keys, printed on one line: the CLI's `--json` output format.
 /// Floats print in Swift's shortest round-trip form, so a float32 read back equals the one printed.
-indirect enum JSONValue {
+public indirect enum JSONValue: Sendable {
     case string(String)
     case float(Float)
     case double(Double)
@@ -10,7 +10,7 @@ indirect enum JSONValue {
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    var text: String {
+    public var text: String {
         switch self {
         case .string(let s): return Self.quote(s)
         case .float(let f): return f.isFinite ? "\(f)" : "null"
@@ -23,11 +23,11 @@ indirect enum JSONValue {
         }
     }
 
-    static func floats(_ v: [Float]) -> JSONValue { .array(v.map { .float($0) }) }
-    static func ints(_ v: [Int]) -> JSONValue { .array(v.map { .int($0) }) }
+    public static func floats(_ v: [Float]) -> JSONValue { .array(v.map { .float($0) }) }
+    public static func ints(_ v: [Int]) -> JSONValue { .array(v.map { .int($0) }) }
 
     /// A JSON string literal (RFC 8259 escaping).
-    static func quote(_ s: String) -> String {
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
             switch u {
