@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "PairsInput", dependencies: ["ImageInput", .product(name: "CSV", package: "CSV.swift")], swiftSettings: fastSwift),
 
         // MARK: Workflows the front ends share
-        .target(name: "Workflows", dependencies: ["FaceAnalysis", "FaceDetection", "FaceAlignment", "FaceEmbedding", "ImageInput", "PairNet", "LogisticHead", "Gallery", "ModelImport", "WeightStore"], swiftSettings: fastSwift),
+        .target(name: "Workflows", dependencies: ["PairsInput", "FaceAnalysis", "FaceDetection", "FaceAlignment", "FaceEmbedding", "ImageInput", "PairNet", "LogisticHead", "Gallery", "ModelImport", "WeightStore"], swiftSettings: fastSwift),
         .target(name: "EncoderTraining", dependencies: ["NetTraining", "LayerGraph", "ImageDataset", "PairMetrics", "LogisticHead", "FaceEmbedding", "SeededRandom", "WeightStore"], swiftSettings: fastSwift),
 
         // MARK: The command-line tool (thin)
@@ -97,6 +97,7 @@ let package = Package(
         .testTarget(name: "LogisticHeadTests", dependencies: ["LogisticHead", "WeightStore", "FaceEmbedding", "TestSupport"]),
         .testTarget(name: "GalleryTests", dependencies: ["Gallery", "LogisticHead", "FaceEmbedding", "SeededRandom", "TestSupport"]),
         .testTarget(name: "PairsInputTests", dependencies: ["PairsInput", "TestSupport"]),
+        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "FaceAnalysis", "FaceEmbedding", "Gallery", "ImageInput", "LogisticHead", "TestSupport"]),
         .testTarget(name: "pairmatchTests", dependencies: ["pairmatch", "TestSupport", "WeightStore"]),
     ]
 )

@@ -2,6 +2,7 @@ import ArgumentParser
 import FaceAnalysis
 import FaceEmbedding
 import Foundation
+import Workflows
 import LogisticHead
 import PairMetrics
 import PairsInput
@@ -47,7 +48,7 @@ struct EvalCommand: ParsableCommand {
                                            dimension: analyzer.encoder!.embeddingDimension, face: face, choice: choice)
         defer { CacheOptions.save(cache) }
         let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, cache: cache, choice: choice)
-        let data = PairEmbeddings.compute(list, batch: batch, label: "embedding")
+        let data = PairEmbeddings.compute(list, batch: batch, progress: ProgressBar.callback(label: "embedding"))
         guard data.pairs.contains(where: \.label), data.pairs.contains(where: { !$0.label }) else {
             throw CommandFailure.badInput("\(pairsOptions.pairs): needs labelled pairs of both classes (found \(data.pairs.count) usable)")
         }

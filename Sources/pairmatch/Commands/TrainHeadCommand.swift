@@ -2,6 +2,7 @@ import ArgumentParser
 import FaceAnalysis
 import FaceEmbedding
 import Foundation
+import Workflows
 import LogisticHead
 import PairMetrics
 import PairsInput
@@ -62,7 +63,7 @@ struct TrainHeadCommand: ParsableCommand {
         let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, cache: cache, choice: choice)
         let kind = PairFeatureKind(rawValue: featureKind)!
 
-        let data = PairEmbeddings.compute(list, batch: batch, label: "embedding")
+        let data = PairEmbeddings.compute(list, batch: batch, progress: ProgressBar.callback(label: "embedding"))
         var training = data.pairs
         let extra = extraPairs ? data.extraPairs() : []
         training += extra
@@ -94,7 +95,7 @@ struct TrainHeadCommand: ParsableCommand {
         }
         table.row("threshold", String(format: "%.3f", head.threshold))
         if let checkList {
-            let held = PairEmbeddings.compute(checkList, batch: batch, label: "checking")
+            let held = PairEmbeddings.compute(checkList, batch: batch, progress: ProgressBar.callback(label: "checking"))
             let report = HeadReport(head: head, pairs: held.pairs)
             table.row("check pairs", "\(held.pairs.count) of \(checkList.rows.count)")
             for (k, v) in report.lines { table.row("check \(k)", v) }

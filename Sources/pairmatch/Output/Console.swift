@@ -47,6 +47,16 @@ final class ProgressBar: @unchecked Sendable {
         FileHandle.standardError.write(Data(String(format: "\r%@ %@ %d/%d  %.1f/s  ETA %.0fs ", label, bar, done, total, rate, eta).utf8))
     }
 
+    /// A `(done, total)` progress callback that draws a bar labelled `label` and finishes it at `done == total`.
+    static func callback(label: String) -> (Int, Int) -> Void {
+        var bar: ProgressBar?
+        return { done, total in
+            if bar == nil { bar = ProgressBar(total: total, label: label) }
+            bar!.advance()
+            if done == total { bar!.finish() }
+        }
+    }
+
     func finish() {
         lock.lock(); defer { lock.unlock() }
         if enabled { FileHandle.standardError.write(Data("\n".utf8)) }

@@ -5,23 +5,26 @@ import PairsInput
 
 /// The labelled pairs of a pairs file turned into head features: every distinct image embedded once (in
 /// parallel, with a progress bar), rows without a label, with a problem or with an image that failed are
-/// skipped and counted by reason.
-struct PairEmbeddings {
+/// skipped and counted by reason. Pair mining (`extraPairs`) adds pairs from the images' identities.
+public struct PairEmbeddings: Sendable {
     /// Usable pairs: both embeddings and the label.
-    var pairs: [(a: Embedding, b: Embedding, label: Bool)] = []
+    public var pairs: [(a: Embedding, b: Embedding, label: Bool)] = []
     /// The file's images that were embedded, with their outcome (for extra pairs and reports).
-    var images: [(url: URL, outcome: ImageOutcome)] = []
+    public var images: [(url: URL, outcome: ImageOutcome)] = []
     /// Skipped rows by reason (e.g. "no face found" → 3).
-    var skipped: [String: Int] = [:]
+    public var skipped: [String: Int] = [:]
 
-    var skippedCount: Int { skipped.values.reduce(0, +) }
+    public var skippedCount: Int { skipped.values.reduce(0, +) }
 
-    static func compute(_ list: PairsFile, batch: BatchEmbedder, label: String) -> PairEmbeddings {
+    public init() {}
+
+    /// Embeds every distinct image of `list` once with `batch`; `progress(done, total)` after each image, in order.
+    public static func compute(_ list: PairsFile, batch: BatchEmbedder,
+                               progress: (Int, Int) -> Void = { _, _ in }) -> PairEmbeddings {
         var result = PairEmbeddings()
         let urls = list.distinctImages
-        let progress = ProgressBar(total: urls.count, label: label)
-        let outcomes = batch.run(urls) { _, _ in progress.advance() }
-        progress.finish()
+        var done = 0
+        let outcomes = batch.run(urls) { _, _ in done += 1; progress(done, urls.count) }
         var byURL: [URL: ImageOutcome] = [:]
         for (u, o) in zip(urls, outcomes) { byURL[u] = o; result.images.append((u, o)) }
         for row in list.rows {
@@ -30,18 +33,18 @@ struct PairEmbeddings {
             switch (byURL[a]!, byURL[b]!) {
             case (.success(let fa), .success(let fb)): result.pairs.append((fa.embedding, fb.embedding, l))
             case (.failure(let e), _), (_, .failure(let e)):
-                result.skip(e.message.hasSuffix("no face found") ? "no face found" : "image unreadable")
+                result.skip(e.reason == .noFace ? "no face found" : "image unreadable")
             }
         }
         return result
     }
 
-    mutating func skip(_ reason: String) { skipped[reason, default: 0] += 1 }
+    public mutating func skip(_ reason: String) { skipped[reason, default: 0] += 1 }
 
     /// Extra pairs from the identities of the embedded images (identity = the image's folder name, LFW's
     /// layout): every same-identity pair, and as many different-identity pairs drawn with a seeded generator.
     /// Pairs already in `pairs` are not repeated.
-    func extraPairs(seed: UInt64 = 1) -> [(a: Embedding, b: Embedding, label: Bool)] {
+    public func extraPairs(seed: UInt64 = 1) -> [(a: Embedding, b: Embedding, label: Bool)] {
         var byIdentity: [String: [(URL, Embedding)]] = [:]
         for (url, outcome) in images {
             if case .success(let f) = outcome { byIdentity[url.deletingLastPathComponent().lastPathComponent, default: []].append((url, f.embedding)) }
