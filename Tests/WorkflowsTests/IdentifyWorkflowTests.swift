@@ -48,12 +48,11 @@ final class IdentifyWorkflowTests: XCTestCase {
         } catch {
             XCTAssertEqual(error.kind, .badInput)
         }
-        do {
-            let empty = FaceGallery.create(encoderFingerprint: encoder.fingerprint, dimension: encoder.embeddingDimension)
-            _ = try IdentifyWorkflow.identify(embeddings: [query.embedding], topK: 1, gallery: empty, models: models)
-            XCTFail("an empty gallery must be refused")
-        } catch {
-            XCTAssertEqual(error.kind, .gallery)
-        }
+        // Nobody enrolled: every face is unknown, not an error.
+        let empty = FaceGallery.create(encoderFingerprint: encoder.fingerprint, dimension: encoder.embeddingDimension)
+        let none = try IdentifyWorkflow.identify(embeddings: [query.embedding], topK: 1, gallery: empty, models: models)
+        XCTAssertEqual(none.faces.count, 1)
+        XCTAssertNil(none.faces[0].result.decision)
+        XCTAssertTrue(none.faces[0].result.matches.isEmpty)
     }
 }
