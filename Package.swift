@@ -79,7 +79,7 @@ let package = Package(
         ),
 
         // MARK: Tests (mirror Sources/)
-        .target(name: "TestSupport", dependencies: ["ModelImport", "ImageInput", "SeededRandom"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ModelImport", "ImageInput", "SeededRandom", "NetLayers"], path: "Tests/TestSupport"),
         .testTarget(name: "WeightStoreTests", dependencies: ["WeightStore", "TestSupport"]),
         .testTarget(name: "ModelImportTests", dependencies: ["ModelImport", "WeightStore", "TestSupport"]),
         .testTarget(name: "NetLayersTests", dependencies: ["NetLayers", "SeededRandom", "TestSupport"]),
@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "EncoderTrainingTests", dependencies: ["EncoderTraining", "LogisticHead", "NetTraining", "LayerGraph", "ImageDataset", "ImageInput", "WeightStore", "FaceAnalysis", "FaceDetection", "FaceAlignment", "PairNet", "TestSupport"]),
         .testTarget(name: "PairNetTests", dependencies: ["PairNet", "ImageInput", "TestSupport"]),
         .testTarget(name: "ImageInputTests", dependencies: ["ImageInput", "TestSupport"]),
-        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "ImageInput", "TestSupport"]),
+        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "ImageInput", "NetLayers", "TestSupport"]),
         .testTarget(name: "FaceAlignmentTests", dependencies: ["FaceAlignment", "FaceDetection", "ImageInput", "PairNet", "TestSupport"]),
         .testTarget(name: "FaceAnalysisTests", dependencies: ["FaceAnalysis", "ImageInput", "TestSupport"]),
         .testTarget(name: "PairMetricsTests", dependencies: ["PairMetrics", "SeededRandom"]),

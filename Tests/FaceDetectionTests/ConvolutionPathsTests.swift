@@ -1,5 +1,6 @@
 @testable import FaceDetection
 import NetLayers
+import TestSupport
 import XCTest
 
 /// The detector's own convolution forms (`Winograd5x5Convolution`, `DirectConvolution`, `ShiftedConvolution`) against NetLayers'
@@ -40,15 +41,8 @@ final class ConvolutionPathsTests: XCTestCase {
                 }
             }
         }
-        // NaN-aware: `max(x, .nan)` is x, so an unwritten (NaN) output must be counted, not folded away.
-        var maxDiff: Float = 0, unwritten = 0
-        for (a, b) in zip(expected.values, actual.values) {
-            let d = abs(a - b)
-            if d.isNaN { unwritten += 1 } else if d > maxDiff { maxDiff = d }
-        }
-        let what = "\(conv.kernelHeight)×\(conv.kernelWidth)/\(conv.strideY) on \(h)×\(w)"
-        XCTAssertEqual(unwritten, 0, "\(what): outputs left unwritten (NaN)", file: file, line: line)
-        XCTAssertLessThan(maxDiff, tolerance, what, file: file, line: line)
+        assertMatches(actual.values, expected.values, tolerance: tolerance,
+                      "\(conv.kernelHeight)×\(conv.kernelWidth)/\(conv.strideY) on \(h)×\(w)", file: file, line: line)
     }
 
     /// Sizes: odd and even, narrower than one SIMD chunk of tiles (w < 16), a single tile (1×1, 2×2), the MMOD

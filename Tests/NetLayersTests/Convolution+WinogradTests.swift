@@ -1,5 +1,6 @@
 @testable import NetLayers
 import SeededRandom
+import TestSupport
 import XCTest
 
 /// Winograd F(2×2, 3×3) against the naive direct reference: random plane sizes (odd, even, smaller than a

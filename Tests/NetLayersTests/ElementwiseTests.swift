@@ -1,5 +1,6 @@
 @testable import NetLayers
 import SeededRandom
+import TestSupport
 import XCTest
 
 final class ElementwiseTests: XCTestCase {

@@ -2,17 +2,21 @@ import NetLayers
 import SeededRandom
 import XCTest
 
-/// Random tensors from the project's seeded generator, so that random-shape tests are reproducible.
+/// The one strict comparison of an optimised path against its naive reference, shared by every module's tests:
+/// random tensors from the project's seeded generator (reproducible), a NaN-aware maximum difference (an output
+/// left unwritten, NaN-filled, counts as infinitely wrong instead of being folded away by `max`), and
+/// `assertMatchesNaive` for convolutions.
 extension SplitMix64 {
     /// `count` floats uniform in [-1, 1).
-    mutating func floats(_ count: Int) -> [Float] { (0..<count).map { _ in Float.random(in: -1..<1, using: &self) } }
-    mutating func tensor(_ shape: Shape4) -> Tensor4 { Tensor4(shape: shape, values: floats(shape.count)) }
+    public mutating func floats(_ count: Int) -> [Float] { (0..<count).map { _ in Float.random(in: -1..<1, using: &self) } }
+    /// A tensor of `shape` with floats uniform in [-1, 1).
+    public mutating func tensor(_ shape: Shape4) -> Tensor4 { Tensor4(shape: shape, values: floats(shape.count)) }
 }
 
 /// max |a − b| over two equal-length arrays (infinity when any difference is NaN).
-func maxAbsDifference(_ a: [Float], _ b: [Float]) -> Float {
+public func maxAbsDifference(_ a: [Float], _ b: [Float]) -> Float {
     precondition(a.count == b.count, "compared arrays differ in length: \(a.count) vs \(b.count)")
-    return zip(a, b).reduce(0) { m, pair in
+    return zip(a, b).reduce(Float(0)) { m, pair in
         let d = abs(pair.0 - pair.1)
         return d.isNaN ? .infinity : max(m, d)
     }
@@ -21,7 +25,7 @@ func maxAbsDifference(_ a: [Float], _ b: [Float]) -> Float {
 /// Runs `conv.forward(algorithm:)` and `forwardNaive` on `input` with the epilogue `epilogueKind`
 /// (0 = bias only, 1 = ReLU, 2 = random residual + ReLU) and asserts they agree within float rounding for the
 /// layer's patch size. The fast output starts as NaN, so an unwritten element fails.
-func assertMatchesNaive(_ conv: Convolution, _ inputTensor: Tensor4, epilogueKind: Int, scratchLimit: Int,
+public func assertMatchesNaive(_ conv: Convolution, _ inputTensor: Tensor4, epilogueKind: Int, scratchLimit: Int,
                         algorithm: Convolution.Algorithm, rng: inout SplitMix64,
                         file: StaticString = #filePath, line: UInt = #line) {
     var input = inputTensor
@@ -44,4 +48,14 @@ func assertMatchesNaive(_ conv: Convolution, _ inputTensor: Tensor4, epilogueKin
                       "\(algorithm) conv \(conv.kernelHeight)x\(conv.kernelWidth)/\(conv.strideY),\(conv.strideX) "
                       + "p\(conv.paddingY),\(conv.paddingX) \(conv.inputChannels)→\(conv.outputChannels) on \(input.shape)",
                       file: file, line: line)
+}
+
+/// Asserts that `actual` (an optimised path's output, NaN-filled before it ran) matches `expected` within `tolerance`,
+/// counting unwritten (NaN) outputs separately so the message says which failure it is.
+public func assertMatches(_ actual: [Float], _ expected: [Float], tolerance: Float, _ what: String,
+                          file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(actual.count, expected.count, "\(what): output sizes differ", file: file, line: line)
+    let unwritten = zip(actual, expected).filter { abs($0 - $1).isNaN }.count
+    XCTAssertEqual(unwritten, 0, "\(what): \(unwritten) outputs left unwritten (NaN)", file: file, line: line)
+    XCTAssertLessThan(maxAbsDifference(actual, expected), tolerance, what, file: file, line: line)
 }
