@@ -22,6 +22,16 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/yaslab/CSV.swift", exact: "2.5.2"),
+        // The HTTP server (`pairmatch serve`, module PairmatchServer).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/vapor/multipart-kit", exact: "4.7.1"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        // The transactional SQLite gallery store (module GalleryStore).
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: [
         // MARK: C shims (static-inline wrappers only; one system library each)
@@ -57,13 +67,30 @@ let package = Package(
         .target(name: "PairMetrics", dependencies: ["SeededRandom"], swiftSettings: fastSwift),
         .target(name: "LogisticHead", dependencies: ["WeightStore", "FaceEmbedding", "PairMetrics", "COpenBLAS"], swiftSettings: fastSwift),
         .target(name: "Gallery", dependencies: ["WeightStore", "FaceEmbedding", "LogisticHead", "SeededRandom", "NetLayers", "COpenBLAS"], swiftSettings: fastSwift),
+        .target(name: "GalleryStore", dependencies: ["Gallery", "FaceEmbedding", "WeightStore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: fastSwift),
 
         // MARK: Pairs files (CSV or LFW pairs lists) shared by score, train-head and eval
         .target(name: "PairsInput", dependencies: ["ImageInput", .product(name: "CSV", package: "CSV.swift")], swiftSettings: fastSwift),
 
         // MARK: Workflows the front ends share
-        .target(name: "Workflows", dependencies: ["PairsInput", "FaceAnalysis", "FaceDetection", "FaceAlignment", "FaceEmbedding", "ImageInput", "PairNet", "LogisticHead", "Gallery", "ModelImport", "WeightStore"], swiftSettings: fastSwift),
+        .target(name: "Workflows", dependencies: ["GalleryStore", "PairsInput", "FaceAnalysis", "FaceDetection", "FaceAlignment", "FaceEmbedding", "ImageInput", "PairNet", "LogisticHead", "Gallery", "ModelImport", "WeightStore"], swiftSettings: fastSwift),
         .target(name: "EncoderTraining", dependencies: ["NetTraining", "LayerGraph", "ImageDataset", "PairMetrics", "LogisticHead", "FaceEmbedding", "SeededRandom", "WeightStore"], swiftSettings: fastSwift),
+
+        // MARK: The HTTP server (thin, like the CLI: routes over Workflows)
+        .target(
+            name: "PairmatchServer",
+            dependencies: [
+                "Workflows", "FaceEmbedding", "NetLayers",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
 
         // MARK: The command-line tool (thin)
         .executableTarget(
@@ -73,7 +100,8 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
                 "WeightStore", "ModelImport", "PairsInput", "FaceAnalysis", "FaceDetection", "FaceAlignment", "PairNet",
                 "FaceEmbedding", "ImageInput", "LogisticHead", "PairMetrics", "NetLayers", "Gallery",
-                "LayerGraph", "NetTraining", "ImageDataset", "EncoderTraining", "Workflows",
+                "LayerGraph", "NetTraining", "ImageDataset", "EncoderTraining", "Workflows", "GalleryStore",
+                "PairmatchServer",
             ],
             swiftSettings: fastSwift
         ),
@@ -96,8 +124,12 @@ let package = Package(
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
         .testTarget(name: "LogisticHeadTests", dependencies: ["LogisticHead", "WeightStore", "FaceEmbedding", "TestSupport"]),
         .testTarget(name: "GalleryTests", dependencies: ["Gallery", "LogisticHead", "FaceEmbedding", "SeededRandom", "TestSupport"]),
+        .testTarget(name: "GalleryStoreTests", dependencies: ["GalleryStore", "Gallery", "FaceEmbedding", "WeightStore", "SeededRandom", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "PairsInputTests", dependencies: ["PairsInput", "TestSupport"]),
-        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "FaceAnalysis", "FaceEmbedding", "Gallery", "ImageInput", "LogisticHead", "TestSupport"]),
+        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "GalleryStore", "FaceAnalysis", "FaceEmbedding", "Gallery", "ImageInput", "LogisticHead", "TestSupport"]),
+        .testTarget(name: "PairmatchServerTests", dependencies: [
+            "PairmatchServer", "Workflows", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "pairmatchTests", dependencies: ["pairmatch", "TestSupport", "WeightStore"]),
     ]
 )

@@ -25,6 +25,7 @@ struct Pairmatch: ParsableCommand {
             EnrollCommand.self,
             IdentifyCommand.self,
             VerifyCommand.self,
+            ServeCommand.self,
             GalleryCommand.self,
             ModelsCommand.self,
             BenchCommand.self,

@@ -3,13 +3,14 @@ import FaceAnalysis
 import FaceEmbedding
 import Foundation
 import Gallery
+import GalleryStore
 
 /// `pairmatch enroll`: add people to a gallery from one photo each (or more).
 struct EnrollCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "enroll",
         abstract: "Enrol people into a gallery: --name NAME PHOTO..., or --from-folders DIR (one sub-folder per person).",
-        discussion: "Each photo's largest face is enrolled (a warning names photos with several faces). Every photo's embedding is kept (none are averaged); an identity matches by its closest embedding. Photos that fail are reported and skipped (exit 1); the gallery is written atomically, and 'enrolled' lines are printed only once it is. Names are stored in Unicode NFC and must not be empty or only whitespace; with --from-folders, sub-folders whose names are not valid are reported (one line each) before any work and skipped, the others are enrolled (exit 1). The gallery is locked for the whole run: another writer waits up to --wait seconds, else exit 2."
+        discussion: "Each photo's largest face is enrolled (a warning names photos with several faces). Every photo's embedding is kept (none are averaged); an identity matches by its closest embedding. Photos that fail are reported and skipped (exit 1). An HDF5 gallery is written atomically once, at the end, and 'enrolled' lines are printed only once it is; an SQLite gallery (people.db) commits each person in one transaction as soon as their photos are embedded and prints that person's line after the commit, so a killed run keeps every person it reported. Names are stored in Unicode NFC and must not be empty or only whitespace; with --from-folders, sub-folders whose names are not valid are reported (one line each) before any work and skipped, the others are enrolled (exit 1). An HDF5 gallery is locked for the whole run: another writer waits up to --wait seconds, else exit 2 (an SQLite gallery lets writers take turns per person)."
     )
 
     @OptionGroup var galleryOptions: GalleryOptions
@@ -41,63 +42,64 @@ struct EnrollCommand: ParsableCommand {
 
     func run() throws {
         let (people, skippedFolders) = try enrolments()
-        try OutputSafety.check(files: [galleryOptions.gallery], inputs: people.flatMap(\.photos).map(\.path)
+        let store = try galleryOptions.store(lockWait: lockOptions.wait)
+        try OutputSafety.check(files: [galleryOptions.path], inputs: people.flatMap(\.photos).map(\.path)
                                 + [encoderOptions.file] + models.inputPaths(head: true))
-        // The whole read-modify-write of the gallery, from loading it to saving it, holds its lock.
-        let lock = try lockOptions.lock(galleryOptions.url)
-        defer { lock.release() }
+        // HDF5: the store's read-modify-write holds the gallery's lock (FileLock) from its load to its save; another
+        // writer holding it now is reported before any photo is embedded. SQLite: each person is one transaction;
+        // other writers take turns between them.
+        if store.kind == .hdf5 { try lockOptions.lock(galleryOptions.url).release() }
         let analyzer = try models.analyzer(face, encoder: encoderOptions)
         let encoder = analyzer.encoder!
-        var gallery: FaceGallery
-        do { gallery = try FaceGallery.loadOrCreate(at: galleryOptions.url, encoderFingerprint: encoder.fingerprint,
-                                                   dimension: encoder.embeddingDimension) } catch {
-            throw CommandFailure.model(error)
+        if store.exists() {   // refuse another encoder's gallery before embedding anything
+            do { _ = try store.load(expectingEncoder: encoder.fingerprint, dimension: encoder.embeddingDimension) } catch {
+                throw GalleryOptions.failure(error)
+            }
         }
+        let writer = EnrolmentWriter(store: store, encoder: encoder, replace: replace, metadata: metadata,
+                                     singleName: name != nil)
         let batch = BatchEmbedder(analyzer: analyzer, options: face.analysis(), threads: runtime.resolvedThreads, choice: face.choice())
         let urls = people.flatMap(\.photos)
-        let outcomes = batch.run(urls)
-        var index = 0, failures = 0, enrolled = 0, refused = 0
-        var report: [String] = []   // printed only once the gallery is saved
-        for person in people {
-            var embeddings: [Embedding] = []
-            for url in person.photos {
-                switch outcomes[index] {
-                case .success(let f):
-                    if f.facesFound > 1 { Console.warn("\(url.path): \(f.facesFound) faces found; enrolling the \(face.choice() == .largest ? "largest" : "first by --pick \(face.choice().rawValue)")") }
-                    embeddings.append(f.embedding)
-                case .failure(let e):
-                    failures += 1
-                    Console.error(e.message)
-                }
-                index += 1
+        // Photos complete in input order; a person is handed to the writer as soon as their last photo is embedded, so
+        // an SQLite gallery commits (and reports) each person while the next ones are still being embedded.
+        var personIndex = 0, photoIndex = 0, embeddings: [Embedding] = []
+        var failures = 0
+        var storeError: Error?
+        _ = batch.run(urls) { _, outcome in
+            guard storeError == nil else { return }
+            let person = people[personIndex]
+            switch outcome {
+            case .success(let f):
+                if f.facesFound > 1 { Console.warn("\(person.photos[photoIndex].path): \(f.facesFound) faces found; enrolling the \(face.choice() == .largest ? "largest" : "first by --pick \(face.choice().rawValue)")") }
+                embeddings.append(f.embedding)
+            case .failure(let e):
+                failures += 1
+                Console.error(e.message)
             }
-            guard !embeddings.isEmpty else { Console.error("\(person.name): not enrolled (no usable photo)"); continue }
-            do {
-                let outcome = try gallery.enroll(name: person.name, embeddings: embeddings, metadata: metadata,
-                                                 ifEnrolled: replace ? .replace : .extend)
-                enrolled += 1
-                switch outcome {
-                case .added(let n): report.append("enrolled \(person.name) (\(n) photo\(n == 1 ? "" : "s"))")
-                case .extended(let t): report.append("added \(embeddings.count) photo(s) to \(person.name) (now \(t))")
-                case .replaced(let t): report.append("replaced \(person.name) (now \(t) photo\(t == 1 ? "" : "s"))")
-                }
-            } catch {
-                if name != nil { throw CommandFailure.badInput(error) }
-                Console.error("\(person.name): not enrolled (\(error))")
-                refused += 1
+            photoIndex += 1
+            guard photoIndex == person.photos.count else { return }
+            if embeddings.isEmpty { Console.error("\(person.name): not enrolled (no usable photo)") } else {
+                do { try writer.add(name: person.name, embeddings: embeddings) } catch { storeError = error }
             }
+            personIndex += 1
+            photoIndex = 0
+            embeddings = []
         }
-        if enrolled > 0 {
-            do { try gallery.save(to: galleryOptions.url) } catch { throw CommandFailure.model(error) }
-            for line in report { print(line) }
-            print("\(galleryOptions.gallery): \(gallery.count) people, \(gallery.embeddingCount) embeddings")
+        if let storeError { throw Self.failure(storeError) }
+        do { try writer.finish() } catch { throw Self.failure(error) }
+        if writer.enrolled > 0 {
+            let totals = try? writer.totals()
+            print("\(galleryOptions.gallery): \(totals?.people ?? 0) people, \(totals?.embeddings ?? 0) embeddings")
         }
-        if enrolled == 0 { throw CommandFailure.badInput("nothing enrolled; \(galleryOptions.gallery) unchanged") }
+        if let refusal = writer.firstRefusal, name != nil { throw CommandFailure.badInput(refusal) }
+        if writer.enrolled == 0 { throw CommandFailure.badInput("nothing enrolled; \(galleryOptions.gallery) unchanged") }
         let problems = [failures > 0 ? "\(failures) photo(s) could not be enrolled" : nil,
-                        refused > 0 ? "\(refused) person(s) refused by the gallery" : nil,
+                        writer.refused > 0 ? "\(writer.refused) person(s) refused by the gallery" : nil,
                         skippedFolders > 0 ? "\(skippedFolders) sub-folder(s) skipped for their names" : nil].compactMap { $0 }
         if !problems.isEmpty { throw CommandFailure.partial(problems.joined(separator: "; ")) }
     }
+
+    private static func failure(_ error: Error) -> CommandFailure { GalleryOptions.failure(error) }
 
     /// The people to enrol with their photos, names in NFC, checked before any work: a bad `--name` is exit 2; with
     /// `--from-folders`, each sub-folder with a bad name is reported in one line and skipped (counted in `skipped`),

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import Gallery
+import GalleryStore
 
 /// `pairmatch gallery list|remove|info`.
 struct GalleryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gallery",
-        abstract: "List, inspect or edit a gallery.",
-        subcommands: [GalleryListCommand.self, GalleryRemoveCommand.self, GalleryInfoCommand.self]
+        abstract: "List, inspect, edit or copy a gallery (HDF5 file or SQLite database).",
+        subcommands: [GalleryListCommand.self, GalleryRemoveCommand.self, GalleryInfoCommand.self, GalleryCopyCommand.self]
     )
 }
 
@@ -30,13 +31,14 @@ struct GalleryRemoveCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The person to remove.", valueName: "name")) var name: String
 
     func run() throws {
-        try OutputSafety.check(files: [galleryOptions.gallery], inputs: [])
-        let lock = try lockOptions.lock(galleryOptions.url)   // from load to save
-        defer { lock.release() }
-        var gallery = try galleryOptions.load(encoder: nil)
-        guard gallery.remove(name: name) else { throw CommandFailure.badInput("\(galleryOptions.gallery): no person named '\(name)'") }
-        do { try gallery.save(to: galleryOptions.url) } catch { throw CommandFailure.model(error) }
-        print("removed \(name); \(gallery.count) people left")
+        try OutputSafety.check(files: [galleryOptions.path], inputs: [])
+        let store = try galleryOptions.store(lockWait: lockOptions.wait)
+        guard store.exists() else { throw CommandFailure.model("\(galleryOptions.gallery): no such gallery") }
+        let removed: Bool
+        do { removed = try store.remove(name: name) } catch { throw GalleryOptions.failure(error) }
+        guard removed else { throw CommandFailure.badInput("\(galleryOptions.gallery): no person named '\(name)'") }
+        let left = try galleryOptions.load(encoder: nil).count
+        print("removed \(name); \(left) people left")
     }
 }
 
@@ -47,11 +49,32 @@ struct GalleryInfoCommand: ParsableCommand {
     func run() throws {
         let g = try galleryOptions.load(encoder: nil)
         let iso = ISO8601DateFormatter()
-        print("gallery: \(galleryOptions.gallery)")
+        print("gallery: \(galleryOptions.gallery) (\(GalleryStores.kind(of: galleryOptions.gallery) == .sqlite ? "SQLite" : "HDF5"))")
         print("people: \(g.count)")
         print("embeddings: \(g.embeddingCount)")
         print("encoder: \(g.encoderFingerprint)")
         print("created: \(iso.string(from: g.created))")
         print("updated: \(iso.string(from: g.updated))")
+    }
+}
+
+struct GalleryCopyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "copy", abstract: "Copy a gallery into a new one, between HDF5 and SQLite either way.",
+        discussion: "FROM and TO are gallery locations (people.h5, people.db, sqlite:PATH). TO must not exist or be empty: a gallery is never replaced by mistake. Identities, their order, every embedding, metadata and the created/updated times are kept; TO is written in one transaction (SQLite) or one atomic file (HDF5), and read back and compared before the command reports success.")
+    @Argument(help: ArgumentHelp("The gallery to copy.", valueName: "from")) var from: String
+    @Argument(help: ArgumentHelp("The new gallery.", valueName: "to")) var to: String
+
+    func run() throws {
+        let source = GalleryOptions.at(from), target = GalleryOptions.at(to)
+        try OutputSafety.check(files: [target.path], inputs: [source.path])
+        let gallery = try source.load(encoder: nil)
+        let store = try target.store()
+        do { try store.importAll(gallery) } catch { throw GalleryOptions.failure(error) }
+        let back = try target.load(encoder: gallery.encoderFingerprint, dimension: gallery.dimension)
+        guard back.identities == gallery.identities, back.embeddingCount == gallery.embeddingCount else {
+            throw CommandFailure.model("\(to): the copy does not read back equal to \(from)")
+        }
+        print("copied \(gallery.count) people, \(gallery.embeddingCount) embeddings from \(from) to \(to)")
     }
 }

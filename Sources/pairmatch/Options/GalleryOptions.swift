@@ -1,20 +1,54 @@
 import ArgumentParser
 import Foundation
 import Gallery
+import GalleryStore
+import WeightStore
 
-/// `--gallery FILE`: the HDF5 gallery of enrolled people.
+/// `--gallery LOCATION`: the gallery of enrolled people: an HDF5 file, or an SQLite database (`.db`, `.sqlite`,
+/// `.sqlite3`, or `sqlite:PATH`), both behind `GalleryStore`.
 struct GalleryOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Gallery file (HDF5), created by the first enroll.", valueName: "file.h5"))
+    @Option(help: ArgumentHelp("Gallery: an HDF5 file (people.h5), or an SQLite database (people.db, sqlite:PATH); created by the first enroll.",
+                               valueName: "location"))
     var gallery: String
 
-    var url: URL { URL(fileURLWithPath: gallery) }
+    /// Options naming `location` (for commands that take galleries as arguments).
+    static func at(_ location: String) -> GalleryOptions {
+        var options = GalleryOptions()
+        options.gallery = location
+        return options
+    }
+
+    /// The file the gallery lives in (the location without `sqlite:`).
+    var path: String { gallery.hasPrefix(GalleryStores.sqlitePrefix) ? String(gallery.dropFirst(GalleryStores.sqlitePrefix.count)) : gallery }
+    var url: URL { URL(fileURLWithPath: path) }
+
+    /// The store (nothing is touched on disk); a bad location exits 2.
+    func store(lockWait: Double = 0) throws -> any GalleryStore {
+        do { return try GalleryStores.open(gallery, lockWait: lockWait) } catch { throw CommandFailure.badInput(error) }
+    }
 
     /// The existing gallery, checked against the encoder's fingerprint and embedding size (nil: no check); missing
-    /// or bad files exit 3.
+    /// or bad stores exit 3.
     func load(encoder fingerprint: String?, dimension: Int? = nil) throws -> FaceGallery {
-        guard FileManager.default.fileExists(atPath: url.path) else {
+        let store = try store()
+        guard store.exists() else {
             throw CommandFailure.model("\(gallery): no such gallery; create it with 'pairmatch enroll --gallery \(gallery) --name NAME PHOTO'")
         }
-        do { return try FaceGallery.load(from: url, expectingEncoder: fingerprint, dimension: dimension) } catch { throw CommandFailure.model(error) }
+        do { return try store.load(expectingEncoder: fingerprint, dimension: dimension) } catch { throw CommandFailure.model(error) }
+    }
+
+    /// A store failure as the CLI reports it: another writer holding the gallery past `--wait` is exit 2 (as for
+    /// every output another pairmatch is writing); anything else about the store is exit 3.
+    static func failure(_ error: Error) -> CommandFailure {
+        switch error {
+        case is FileLockError: return .badInput(error)
+        case let e as GalleryStoreError:
+            switch e {
+            case .busy, .notEmpty, .invalidLocation: return .badInput(error)
+            default: break
+            }
+            return .model(error)
+        default: return .model(error)
+        }
     }
 }

@@ -1,0 +1,77 @@
+import FaceEmbedding
+import Gallery
+
+/// Which implementation holds a gallery.
+public enum GalleryStoreKind: String, Sendable {
+    /// One HDF5 file (`FaceGallery+Persistence`), rewritten atomically under its `FileLock` on every change.
+    case hdf5
+    /// An SQLite database in WAL mode (`SQLiteGalleryStore`): one transaction per enrolment, readers never blocked.
+    case sqlite
+}
+
+/// A durable gallery. Implementations are thread-safe (a class with internal locking / GRDB's DatabaseQueue or
+/// DatabasePool) and may be shared by every thread of a process; several processes may use one store at once.
+///
+/// The in-memory search form is always `FaceGallery`: a store loads it whole (`load`) and applies changes itself
+/// (`enroll`, `remove`, `importAll`), so a reader keeps its `FaceGallery` and reloads when `changeToken` moves.
+/// Errors name `location`.
+public protocol GalleryStore: AnyObject, Sendable {
+    /// The path (or location text) the user gave, for messages.
+    var location: String { get }
+    /// The implementation behind this store.
+    var kind: GalleryStoreKind { get }
+
+    /// Whether the store exists yet (an HDF5 path with no file, or an SQLite file never created, is "not yet").
+    /// Something at the path that is not a gallery counts as existing (`load` then says what is wrong with it).
+    func exists() -> Bool
+
+    /// The whole gallery as the in-memory search form. With `expectingEncoder`/`dimension` non-nil, a gallery of another
+    /// encoder fingerprint / embedding size throws (GalleryError.encoderMismatch / .dimensionMismatch, naming the location).
+    /// A missing store throws GalleryStoreError.missing(location). Corrupt content throws (never a wrong gallery).
+    /// Identities come in enrolment order, each identity's embeddings in the order they were enrolled.
+    func load(expectingEncoder: String?, dimension: Int?) throws -> FaceGallery
+
+    /// Enrols each entry of `batch` (validated exactly as FaceGallery.enroll validates; names NFC via FaceGallery.normalizedName),
+    /// creating the store when missing with `encoderFingerprint`/`dimension`; a store of another encoder or dimension throws
+    /// before anything is written. `committed(i, result)` is called for each entry, in order, once that entry is durable
+    /// (SQLite: one transaction per entry, so a kill after entry i's callback keeps entries 0...i whole; HDF5: the whole batch
+    /// is one atomic file rewrite under the FileLock, callbacks after the rename). A per-entry refusal (invalid name,
+    /// alreadyEnrolled with .refuse, non-finite embedding, dimension mismatch) is reported as `.failure` for that entry and
+    /// the others go on; store-level failures (I/O, corrupt, lock held past `lockWait`) throw.
+    ///
+    /// When no entry can be enrolled, a missing store is not created (and an HDF5 file is not rewritten).
+    /// A throw in the middle of an SQLite batch leaves the entries already reported committed.
+    func enroll(_ batch: [GalleryEnrolment], encoderFingerprint: String, dimension: Int,
+                committed: (Int, Result<FaceGallery.EnrolmentOutcome, GalleryError>) -> Void) throws
+
+    /// Removes the person `name` (NFC-normalised first) in one transaction; false when there is no such person (or
+    /// `name` is not a valid name). A missing store throws GalleryStoreError.missing.
+    func remove(name: String) throws -> Bool
+
+    /// Writes every identity of `gallery` into this store, which must not exist yet or be empty (else throws
+    /// GalleryStoreError.notEmpty): `gallery copy`. One transaction / one atomic write. Keeps created/updated, order, metadata.
+    /// The store takes the gallery's encoder fingerprint and dimension (an empty store's own are replaced).
+    func importAll(_ gallery: FaceGallery) throws
+
+    /// A number that changes whenever any process commits a change to this store (SQLite: a generation counter in a meta
+    /// table incremented in every write transaction; HDF5: derived from the file's inode + mtime + size), so a long-running
+    /// reader can tell cheaply (one small query / one stat) that its in-memory copy is stale. nil when the store does not exist.
+    func changeToken() throws -> Int64?
+}
+
+/// One person to enrol: `name` (normalised to NFC by the store), `embeddings` (each `[D]`, one per photo, all
+/// kept), optional free-form `metadata`, and what to do when the name is already enrolled.
+public struct GalleryEnrolment: Sendable, Equatable {
+    public var name: String
+    /// `[count]` embeddings, each `[D]`.
+    public var embeddings: [Embedding]
+    public var metadata: String?
+    public var policy: FaceGallery.ExistingIdentityPolicy
+
+    public init(name: String, embeddings: [Embedding], metadata: String? = nil, policy: FaceGallery.ExistingIdentityPolicy = .extend) {
+        self.name = name
+        self.embeddings = embeddings
+        self.metadata = metadata
+        self.policy = policy
+    }
+}
