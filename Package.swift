@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(name: "PairsInputTests", dependencies: ["PairsInput", "TestSupport"]),
         .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "GalleryStore", "FaceAnalysis", "FaceEmbedding", "Gallery", "ImageInput", "LogisticHead", "TestSupport"]),
         .testTarget(name: "PairmatchServerTests", dependencies: [
-            "PairmatchServer", "Workflows", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
+            "PairmatchServer", "Workflows", "GalleryStore", "ImageInput", "FaceEmbedding", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "pairmatchTests", dependencies: ["pairmatch", "TestSupport", "WeightStore"]),
     ]

@@ -45,7 +45,8 @@ struct RequestMiddleware: RouterMiddleware {
             metadata["error"] = .string(failure.code)
             metadata["message"] = .string(failure.message)
         }
-        let level: Logger.Level = response.status.code >= 500 && failure?.code != "busy" && failure?.code != "timeout" && failure?.code != "not_ready" ? .error : .info
+        // 503 (busy, past the deadline, not ready) is the server protecting itself, not a fault: info like the rest.
+        let level: Logger.Level = response.status.code >= 500 && response.status.code != 503 ? .error : .info
         context.logger.log(level: level, "request", metadata: metadata)
         return response
     }

@@ -29,7 +29,7 @@ final class ServeProcess {
             if chunk.isEmpty { break }
             stderrText.append(String(decoding: chunk, as: UTF8.self))
             let text = stderrText.value
-            if let r = text.range(of: "listening on "), let end = text[r.upperBound...].firstIndex(of: "\n") {
+            if let r = text.range(of: "pairmatch: listening on "), let end = text[r.upperBound...].firstIndex(of: "\n") {
                 found = String(text[r.upperBound..<end]).trimmingCharacters(in: .whitespaces)
             }
         }
