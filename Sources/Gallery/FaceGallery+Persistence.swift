@@ -58,42 +58,24 @@ extension FaceGallery {
             guard let d = Self.isoFormatter().date(from: text) else { throw corrupt("attribute '\(name)' = '\(text)' is not an ISO-8601 time") }
             return d
         }
-        var gallery = FaceGallery(encoderFingerprint: fingerprint, dimension: d, created: try date("created"),
-                                  updated: try date("updated"))
-
         let k = try archive.integer("identity_count")
         guard k >= 0, n >= 0, k <= GalleryLimits.maxIdentities else { throw corrupt("identity_count \(k) / embedding_count \(n) out of range") }
-        // Names in NFC: files written before names were normalised may hold NFD ones.
-        gallery.names = try unpack(archive, "names", count: k, path: path).map { nfc($0 ?? "") }
-        gallery.metadata = try unpack(archive, "metadata", count: k, path: path)
+        // Names in NFC (`assemble` normalises): files written before names were normalised may hold NFD ones.
+        let names = try unpack(archive, "names", count: k, path: path).map { $0 ?? "" }
+        let metadata = try unpack(archive, "metadata", count: k, path: path)
 
-        let ownerValues = try archive.tensor("owner", shape: [n]).values   // [N]
-        var owner = [Int32](repeating: 0, count: n)
-        var counts = [Int](repeating: 0, count: k)
+        let ownerValues = try archive.tensor("owner", shape: [n]).values   // [N], float32 in the file
+        var owner = [Int32](repeating: 0, count: n)                          // [N]
         for j in 0..<n {
             let v = ownerValues[j]
             guard v >= 0, v < Float(k), v == v.rounded() else { throw corrupt("owner[\(j)] = \(v) is not an identity index below \(k)") }
             owner[j] = Int32(v)
-            counts[Int(v)] += 1
         }
-        if let empty = counts.firstIndex(of: 0) { throw corrupt("identity \(empty) ('\(gallery.names[empty])') owns no embedding") }
-
-        // Names: control characters were refused while unpacking; here emptiness, length and uniqueness.
-        var index = [String: Int](minimumCapacity: k)
-        for (i, name) in gallery.names.enumerated() {
-            guard !name.isEmpty, name.utf8.count <= GalleryLimits.maxNameBytes else { throw corrupt("identity \(i) has an invalid name") }
-            guard index.updateValue(i, forKey: name) == nil else { throw corrupt("name '\(name)' is enrolled twice") }
-        }
-        gallery.matrix = embeddings.values   // [N, D], shares the file's buffer
-        gallery.owner = owner
-        gallery.embeddingCounts = counts
-        gallery.nameIndex = index
-        gallery.recomputeNorms()
-        // ‖g‖² is NaN or ∞ exactly when a row holds a NaN or ∞ (or overflows), so checking [N] norms checks [N, D].
-        if let bad = gallery.squaredNorms.firstIndex(where: { !$0.isFinite }) {
-            throw corrupt("embeddings row \(bad) holds a NaN or infinity")
-        }
-        return gallery
+        // The checks every store shares (names, counts, finite rows), then the in-memory layout.
+        return try assemble(source: path, encoderFingerprint: fingerprint, dimension: d, created: try date("created"),
+                            updated: try date("updated"), names: names, metadata: metadata,
+                            matrix: embeddings.values,   // [N, D], shares the file's buffer
+                            owner: owner)
     }
 
     /// `load(from:expectingEncoder:dimension:)` when `url` exists, else a new empty gallery for `encoderFingerprint`

@@ -72,6 +72,14 @@ final class InferencePool: @unchecked Sendable {
         }
     }
 
+    /// Whether a job submitted now would be refused as busy (every worker running and the queue full). A fast
+    /// check before a request's body is read; `submit` decides for real.
+    var isFull: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return !stopping && queue.count >= (workers - running) + queueLimit
+    }
+
     /// Jobs waiting for a worker now.
     var waiting: Int { condition.lock(); defer { condition.unlock() }; return queue.count }
 

@@ -128,8 +128,8 @@ extension RouteTable {
 }
 
 extension ServerState {
-    /// The image form of a request (multipart or JSON): 415 for another content type (before the body is read), 413
-    /// over the body limit, 400 when malformed.
+    /// The image form of a request (multipart or JSON): 415 for another content type and 503 `busy` when the pool is
+    /// full (both before the body is read), 413 over the body limit, 400 when malformed.
     func form(_ request: Request, _ context: ServerRequestContext) async throws -> RequestForm {
         let type = request.headers[.contentType]
         switch ContentKind(type) {
@@ -138,15 +138,18 @@ extension ServerState {
         case .other(let t):
             throw APIError.unsupportedMediaType("Content-Type \(t.prefix(80)) is not supported here; send multipart/form-data or application/json")
         }
+        try admit()
         let body = try await RequestBodyReader.read(request, limit: configuration.maxBodyBytes, stats: context.stats)
         return try RequestForm.parse(body, contentType: type)
     }
 
-    /// The JSON object body of a request: 415 unless `application/json`, 413 over the body limit, 400 when malformed.
+    /// The JSON object body of a request: 415 unless `application/json`, 503 `busy` when the pool is full (before the
+    /// body is read), 413 over the body limit, 400 when malformed.
     func jsonObject(_ request: Request, _ context: ServerRequestContext) async throws -> [String: JSONInput] {
         guard ContentKind(request.headers[.contentType]) == .json else {
             throw APIError.unsupportedMediaType("this route reads application/json (got \(request.headers[.contentType].map { String($0.prefix(80)) } ?? "no Content-Type"))")
         }
+        try admit()
         let body = try await RequestBodyReader.read(request, limit: configuration.maxBodyBytes, stats: context.stats)
         return try JSONInput.object(from: body)
     }

@@ -65,6 +65,14 @@ final class ServerState: @unchecked Sendable {
         return gallery
     }
 
+    /// Throws 503 `busy` (counted) when the pool would refuse a job now: checked before a request's body is read,
+    /// so a full server refuses at once instead of reading and parsing uploads it will not run.
+    func admit() throws {
+        guard pool.isFull else { return }
+        metrics.rejected("busy")
+        throw InferencePool.Refusal.busy(workers: pool.workers, queueLimit: pool.queueLimit).apiError
+    }
+
     /// Runs a synchronous workflow call on the inference pool; refusals are counted and become 503.
     func infer<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         do {

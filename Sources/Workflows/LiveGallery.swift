@@ -65,7 +65,7 @@ public final class LiveGallery: @unchecked Sendable {
         writeLock.lock()
         defer { writeLock.unlock() }
         try ensureOpen()
-        try refreshIfStale()
+        try refreshIfStale(holdingWriteLock: true)
         var result: Result<FaceGallery.EnrolmentOutcome, GalleryError>?
         do {
             try store.enroll([GalleryEnrolment(name: name, embeddings: embeddings, metadata: metadata, policy: policy)],
@@ -124,18 +124,30 @@ public final class LiveGallery: @unchecked Sendable {
     }
 
     /// Reloads the matrix when the store's change token differs from the one it reflects.
-    private func refreshIfStale() throws(WorkflowError) {
-        let current: Int64?
-        do { current = try store.changeToken() } catch { throw WorkflowError(.gallery, "\(error)") }
-        pthread_rwlock_rdlock(&lock)
-        let stale = current != token
-        pthread_rwlock_unlock(&lock)
-        guard stale else { return }
+    ///
+    /// The reload runs under `writeLock` (taken here unless the caller, a writer, holds it): between a writer's
+    /// commit and its in-memory apply the token is stale, and a reload in that window would load the commit and
+    /// then have the writer apply it a second time. Under the lock the token is checked again, so a reader that
+    /// waited for a writer reloads only when the store still holds a change the matrix lacks.
+    private func refreshIfStale(holdingWriteLock: Bool = false) throws(WorkflowError) {
+        guard try isStale() else { return }
+        if !holdingWriteLock { writeLock.lock() }
+        defer { if !holdingWriteLock { writeLock.unlock() } }
+        guard try isStale() else { return }
         let (fresh, freshToken) = try Self.loadState(store, encoderFingerprint: encoderFingerprint, dimension: dimension)
         pthread_rwlock_wrlock(&lock)
         gallery = fresh
         token = freshToken
         pthread_rwlock_unlock(&lock)
+    }
+
+    /// Whether the store's change token differs from the one the matrix reflects.
+    private func isStale() throws(WorkflowError) -> Bool {
+        let current: Int64?
+        do { current = try store.changeToken() } catch { throw WorkflowError(.gallery, "\(error)") }
+        pthread_rwlock_rdlock(&lock)
+        defer { pthread_rwlock_unlock(&lock) }
+        return current != token
     }
 
     private static func loadState(_ store: any GalleryStore, encoderFingerprint: String,

@@ -6,7 +6,7 @@ final class HelpTests: XCTestCase {
     func testRootHelpListsEveryJob() {
         let help = Pairmatch.helpMessage(columns: 100)
         XCTAssertTrue(help.hasPrefix("OVERVIEW: Are these two photos the same person? Face pair matching on a plain CPU.\n"))
-        for command in ["compare", "embed", "detect", "score", "train-head", "train-encoder", "eval", "enroll", "identify", "verify", "gallery", "models", "bench"] {
+        for command in ["compare", "embed", "detect", "score", "train-head", "train-encoder", "eval", "enroll", "identify", "verify", "gallery", "serve", "models", "bench"] {
             XCTAssertTrue(help.contains("\n  \(command) "), "root help does not list \(command)")
         }
         XCTAssertTrue(help.contains("Exit codes: 0 success; 1 some inputs of a batch failed"))
@@ -59,6 +59,62 @@ final class HelpTests: XCTestCase {
           -h, --help              Show help information.
 
         """)
+    }
+
+    func testServeHelpNamesItsOptionsAndContracts() {
+        let help = Pairmatch.helpMessage(for: ServeCommand.self, columns: 100)
+        XCTAssertTrue(help.hasPrefix("OVERVIEW: Serve compare, identify, verify and enrolment over HTTP (JSON API under /v1, a web page\nat /).\n"))
+        XCTAssertTrue(help.contains("USAGE: pairmatch serve <options>"))
+        for line in [
+            "  --host <address>        Address to listen on (0.0.0.0: every interface). (default: 127.0.0.1)",
+            "  --port <port>           TCP port (0: any free port, printed once bound). (default: 8080)",
+            "  --gallery <location>    Gallery: people.db (SQLite), sqlite:PATH, or FILE.h5. (default: people.db)",
+            "  --api-key-file <file>   File of API keys, one per line (blank lines and # comments ignored).",
+            "  --require-key-for-reads Require an API key for every /v1 route and /metrics, not only writes.",
+            "  --max-body-bytes <n>    Largest request body, bytes. (default: 8388608)",
+            "  --queue <n>             Requests that may wait for a worker; one more answers 503. (default: 64)",
+            "  --workers <n>           Inference worker threads (default: all cores).",
+            "  --max-pixels <n>        Refuse images larger than this many pixels. (default: 50000000)",
+        ] {
+            XCTAssertTrue(help.contains(line + "\n"), "serve help lacks: \(line)")
+        }
+        for phrase in ["Retry-After: 1", "'Authorization: Bearer KEY' or 'x-api-key: KEY'", "/v1/openapi.json",
+                       "'pairmatch: listening on http://HOST:PORT'", "SIGTERM or SIGINT"] {
+            XCTAssertTrue(help.replacingOccurrences(of: "\n", with: " ").contains(phrase), "serve help lacks: \(phrase)")
+        }
+    }
+
+    func testGalleryCopyHelp() {
+        XCTAssertEqual(Pairmatch.helpMessage(for: GalleryCopyCommand.self, columns: 80), """
+        OVERVIEW: Copy a gallery into a new one, between HDF5 and SQLite either way.
+
+        FROM and TO are gallery locations (people.h5, people.db, sqlite:PATH). TO must
+        not exist or be empty: a gallery is never replaced by mistake. Identities,
+        their order, every embedding, metadata and the created/updated times are kept;
+        TO is written in one transaction (SQLite) or one atomic file (HDF5), and read
+        back and compared before the command reports success.
+
+        USAGE: pairmatch gallery copy <from> <to>
+
+        ARGUMENTS:
+          <from>                  The gallery to copy.
+          <to>                    The new gallery.
+
+        OPTIONS:
+          --version               Show the version.
+          -h, --help              Show help information.
+
+        """)
+    }
+
+    func testBenchServeHelpNamesTheRunsAndTheBaseline() {
+        let help = Pairmatch.helpMessage(for: BenchServeCommand.self, columns: 100).replacingOccurrences(of: "\n", with: " ")
+        for phrase in ["Needs wrk on PATH", "/v1/compare (A and B) and /v1/identify (B)", "never timeouts",
+                       "Baseline: the same workflows in this process on all cores.",
+                       "--duration <s>          Seconds per wrk run. (default: 30)",
+                       "--concurrency <list>    Concurrency levels, comma-separated. (default: 1,4,16)"] {
+            XCTAssertTrue(help.contains(phrase), "bench serve help lacks: \(phrase)")
+        }
     }
 
     func testUsageErrorsExitWith64() throws {

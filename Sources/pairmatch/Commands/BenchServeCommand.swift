@@ -38,7 +38,7 @@ struct BenchServeCommand: ParsableCommand {
         defer { try? FileManager.default.removeItem(at: folder) }
 
         // Baseline: the workflows in this process, all cores, on the same photos.
-        let loaded = try models.load(face: FaceOptions(), head: HeadOptions())
+        let loaded = try models.load(face: FaceOptions.parse([]), head: HeadOptions.parse([]))   // the defaults every command has
         let threads = runtime.resolvedThreads
         let gallery = folder.appendingPathComponent("people.db").path
         let base = try ServeLoad.baseline(a: photoA, b: photoB, models: loaded, threads: threads, gallery: gallery, seconds: min(duration, 20))

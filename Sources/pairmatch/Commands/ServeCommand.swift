@@ -59,8 +59,7 @@ struct ServeCommand: ParsableCommand {
             host: host, port: port, models: models.settings(face: face, head: headOptions, encoder: encoderOptions),
             face: face.settings(), galleryLocation: gallery, requireKeyForReads: requireKeyForReads, maxBodyBytes: maxBodyBytes,
             deadline: deadline, queueLimit: queue, workers: workers ?? ProcessInfo.processInfo.activeProcessorCount)
-        // --max-pixels is FaceOptions' (default 50 MP for every command); the server's own default is 40 MP.
-        configuration.maxPixels = Self.given("--max-pixels") ? face.maxPixels : ServerConfiguration.defaultMaxPixels
+        configuration.maxPixels = face.maxPixels   // --max-pixels, the same option and default as every command's
         if let apiKeyFile {
             do { configuration.apiKeys = try APIKeys.load(file: apiKeyFile) } catch { throw CommandFailure(error) }
         }
@@ -79,11 +78,6 @@ struct ServeCommand: ParsableCommand {
         case let e as WorkflowError: throw CommandFailure(e)
         case let e?: throw CommandFailure.badInput("cannot serve on \(host):\(port): \(e)")
         }
-    }
-
-    /// Whether the command line names `option` (as `--option N` or `--option=N`).
-    private static func given(_ option: String) -> Bool {
-        CommandLine.arguments.contains { $0 == option || $0.hasPrefix(option + "=") }
     }
 }
 
