@@ -9,6 +9,18 @@ struct CLIRunner {
         let stdout: String
         let stderr: String
         var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
+
+        /// Each stdout line as a JSON object; a line that is not one is a test failure (never a crash of the test
+        /// process) and is left out.
+        func jsonLines(file: StaticString = #filePath, line: UInt = #line) -> [[String: Any]] {
+            stdout.split(separator: "\n").compactMap { text in
+                guard let o = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
+                    XCTFail("not a JSON object: \(text.prefix(200))", file: file, line: line)
+                    return nil
+                }
+                return o
+            }
+        }
     }
 
     static var binary: URL {

@@ -23,9 +23,8 @@ final class GalleryWorkflowTests: XCTestCase {
         let probes = ["alex_lacamoire1.jpg", "johnsnow_test1.jpg", "kit_with_rose.jpg", "obama1.jpg", "obama_and_biden.jpg"]
         let r = try CLIRunner.run(["identify", "--gallery", gallery, "--json", "--models", models.path] + probes.map { unknown.appendingPathComponent($0).path })
         XCTAssertEqual(r.status, 0, r.stderr)
-        let decisions = r.stdout.split(separator: "\n").map { line -> [String] in
-            let o = try! JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-            return (o["faces"] as! [[String: Any]]).map { $0["decision"] as! String }
+        let decisions = r.jsonLines().map { o -> [String] in
+            ((o["faces"] as? [[String: Any]]) ?? []).map { $0["decision"] as? String ?? "(no decision)" }
         }
         XCTAssertEqual(decisions.count, 5)
         XCTAssertEqual(decisions[0], ["alex_lacamoire"])

@@ -46,10 +46,11 @@ final class OutputTests: XCTestCase {
         XCTAssertEqual((o["a"] as! [String: Any])["faces_found"] as? Int, 1)
 
         let embed = try CLIRunner.run(["embed", "--aligned", "--json", a, b, "--models", models.path])
-        let e = embed.stdout.split(separator: "\n").map { line -> [Float] in
-            let o = try! JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
-            return ((o["faces"] as! [[String: Any]])[0]["embedding"] as! [Double]).map { Float($0) }
+        let e = embed.jsonLines().map { o -> [Float] in
+            (((o["faces"] as? [[String: Any]])?.first?["embedding"] as? [Double]) ?? []).map { Float($0) }
         }
+        XCTAssertEqual(e.count, 2, embed.stdout)
+        guard e.count == 2 else { return }
         let distance = zip(e[0], e[1]).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot()
         XCTAssertEqual((o["distance"] as! Double), Double(distance), accuracy: 1e-5)
         XCTAssertTrue(lines[1].hasPrefix("distance:    " + String(format: "%.4f", distance)), lines[1])

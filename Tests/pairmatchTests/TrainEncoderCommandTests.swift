@@ -124,9 +124,9 @@ final class TrainEncoderCommandTests: XCTestCase {
         XCTAssertEqual(enroll.status, 0, enroll.stderr)
         let identify = try CLIRunner.run(["identify", "--encoder", enc, "--gallery", gallery, "--json", "--top", "1"] + (0..<8).map { img($0, 2) })
         XCTAssertTrue([0, 1].contains(identify.status), identify.stderr)
-        let lines = identify.stdout.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
-        XCTAssertEqual(lines.count, 8)
-        let top = lines.map { (($0["faces"] as! [[String: Any]])[0]["matches"] as! [[String: Any]])[0]["name"] as! String }
+        let lines = identify.jsonLines()
+        XCTAssertEqual(lines.count, 8, identify.stdout)
+        let top = lines.map { (((($0["faces"] as? [[String: Any]])?.first?["matches"]) as? [[String: Any]])?.first?["name"] as? String) ?? "(none)" }
         let correct = zip(top, 0..<8).filter { $0 == "c\($1)" }.count
         XCTAssertGreaterThanOrEqual(correct, 5, "\(top)")
         let verify = try CLIRunner.run(["verify", "--encoder", enc, "--gallery", gallery, "--name", "c1", img(1, 3)])
@@ -211,8 +211,8 @@ final class BenchTrainCommandTests: XCTestCase {
     func testJSONHasOneObjectPerThreadCount() throws {
         let r = try CLIRunner.run(["bench", "train", "--seconds", "0.05", "--threads", "1", "2", "--no-naive", "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let objects = r.stdout.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
-        XCTAssertEqual(objects.map { $0["threads"] as! Int }, [1, 2])
+        let objects = r.jsonLines()
+        XCTAssertEqual(objects.map { $0["threads"] as? Int }, [1, 2])
         for o in objects {
             XCTAssertGreaterThan(o["images_per_second"] as! Double, 0)
             XCTAssertGreaterThan(o["peak_rss_bytes"] as! Int, 1_000_000)
