@@ -11,7 +11,11 @@ final class BenchServeCommandTests: XCTestCase {
         guard path.split(separator: ":").contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/wrk") }) else {
             throw XCTSkip(TestPaths.skipReason("wrk is not installed (make deps installs Debian's wrk)"))
         }
-        let r = try CLIRunner.run(["bench", "serve", "--duration", "3", "--soak", "0", "--concurrency", "1,2", "--models", models.path])
+        // Two 250×250 LFW photos (the defaults are megapixel photos, too slow for a debug build in 3 s).
+        let photos = TestPaths.fixtures.appendingPathComponent("FaceDetection")
+        let r = try CLIRunner.run(["bench", "serve", "--duration", "3", "--soak", "0", "--concurrency", "1,2", "--models", models.path,
+                                   "--a", photos.appendingPathComponent("AJ_Cook_0001.jpg").path,
+                                   "--b", photos.appendingPathComponent("Akmal_Taher_0001.jpg").path])
         XCTAssertEqual(r.status, 0, r.stderr)
         let lines = r.stdout.split(separator: "\n").map(String.init)
         XCTAssertTrue(lines.contains { $0.hasPrefix("in-process (") && $0.contains("compare") && $0.contains("identify") }, r.stdout)

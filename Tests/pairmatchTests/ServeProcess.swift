@@ -6,7 +6,7 @@ import FoundationNetworking
 #endif
 
 /// A `pairmatch serve` child process on a free loopback port, for end-to-end tests, and a small HTTP client.
-final class ServeProcess {
+final class ServeProcess: @unchecked Sendable {   // immutable after init but for the locked stderr text
     let process: Process
     let url: String
     private let stderrText = LockedText()
