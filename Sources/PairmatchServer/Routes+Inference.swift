@@ -21,9 +21,13 @@ extension RouteTable {
             let form = try await state.form(request, context)
             let a = try form.image("a"), b = try form.image("b")
             let settings = state.faceSettings
-            let comparison = try await state.infer {
-                try CompareWorkflow.compare(a, b, models: models, settings: settings, threads: 1)
-            }
+            _ = try models.requireHead()
+            // Each photo on its own worker: one compare uses both cores when the server is not busy. A's failure is
+            // reported first, as the workflow does.
+            async let faceA = state.infer { try FacePicker.face(in: a, models: models, settings: settings) }
+            async let faceB = state.infer { try FacePicker.face(in: b, models: models, settings: settings) }
+            let fa = try await faceA, fb = try await faceB
+            let comparison = try CompareWorkflow.compare(a, face: fa, b, face: fb, models: models)
             context.stats.addFaces((comparison.a?.face.facesFound ?? 0) + (comparison.b?.face.facesFound ?? 0))
             return .json(comparison.json(details: true, chips: chips))
         }

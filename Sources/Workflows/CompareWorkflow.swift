@@ -60,6 +60,14 @@ public enum CompareWorkflow {
             Result { () throws(WorkflowError) -> ImageFace in try FacePicker.face(in: sources[i], faceIndex: picks[i], models: models, settings: settings) }
         }, emit: { i, o in outcomes[i] = o })
         let fa = try outcomes[0].get(), fb = try outcomes[1].get()
+        return try compare(a, face: fa, faceIndex: faceA, b, face: fb, faceIndex: faceB, models: models)
+    }
+
+    /// The comparison of two faces already picked (`FacePicker.face`) from `a` and `b`: for a caller that analyses
+    /// the two images itself (the server runs each on its own worker). The same answer as `compare(_:_:…)`.
+    public static func compare(_ a: ImageSource, face fa: ImageFace, faceIndex faceA: Int = 0, _ b: ImageSource, face fb: ImageFace,
+                               faceIndex faceB: Int = 0, models: LoadedModels) throws(WorkflowError) -> Comparison {
+        let head = try models.requireHead()
         let scored = score(fa.embedding, fb.embedding, head: head)
         return Comparison(probability: scored.probability, distance: scored.distance, same: scored.same, threshold: head.threshold,
                           a: ComparedFace(path: a.path, face: fa, faceIndex: faceA), b: ComparedFace(path: b.path, face: fb, faceIndex: faceB))

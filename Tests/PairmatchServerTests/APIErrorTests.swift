@@ -112,6 +112,8 @@ final class APIErrorTests: XCTestCase {
                 XCTAssertEqual(refused.headers[.retryAfter], "1")
                 release.signal()
                 try await blocker.value
+                // The worker counts itself free just after the job's answer is handed back.
+                for _ in 0..<1000 where state.pool.active > 0 { try await Task.sleep(nanoseconds: 1_000_000) }
                 let served = try await client.execute(uri: "/v1/compare/embeddings", method: .post, headers: h, body: body)
                 XCTAssertEqual(served.status, .ok, "answered again once the worker is free")
                 let metrics = String(decoding: Data(buffer: try await client.execute(uri: "/metrics", method: .get).body), as: UTF8.self)
