@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
         // The transactional SQLite gallery store (module GalleryStore).
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        // The PostgreSQL gallery store (module GalleryStore, `postgres://` locations).
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         // MARK: C shims (static-inline wrappers only; one system library each)
@@ -67,7 +69,10 @@ let package = Package(
         .target(name: "PairMetrics", dependencies: ["SeededRandom"], swiftSettings: fastSwift),
         .target(name: "LogisticHead", dependencies: ["WeightStore", "FaceEmbedding", "PairMetrics", "COpenBLAS"], swiftSettings: fastSwift),
         .target(name: "Gallery", dependencies: ["WeightStore", "FaceEmbedding", "LogisticHead", "SeededRandom", "NetLayers", "COpenBLAS"], swiftSettings: fastSwift),
-        .target(name: "GalleryStore", dependencies: ["Gallery", "FaceEmbedding", "WeightStore", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: fastSwift),
+        .target(name: "GalleryStore", dependencies: ["Gallery", "FaceEmbedding", "WeightStore", .product(name: "GRDB", package: "GRDB.swift"),
+                                                .product(name: "PostgresNIO", package: "postgres-nio"),
+                                                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                                                .product(name: "Logging", package: "swift-log")], swiftSettings: fastSwift),
 
         // MARK: Pairs files (CSV or LFW pairs lists) shared by score, train-head and eval
         .target(name: "PairsInput", dependencies: ["ImageInput", .product(name: "CSV", package: "CSV.swift")], swiftSettings: fastSwift),
@@ -124,7 +129,7 @@ let package = Package(
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
         .testTarget(name: "LogisticHeadTests", dependencies: ["LogisticHead", "WeightStore", "FaceEmbedding", "TestSupport"]),
         .testTarget(name: "GalleryTests", dependencies: ["Gallery", "LogisticHead", "FaceEmbedding", "SeededRandom", "TestSupport"]),
-        .testTarget(name: "GalleryStoreTests", dependencies: ["GalleryStore", "Gallery", "FaceEmbedding", "WeightStore", "SeededRandom", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "GalleryStoreTests", dependencies: ["GalleryStore", "Gallery", "FaceEmbedding", "WeightStore", "SeededRandom", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "NIOPosix", package: "swift-nio")]),
         .testTarget(name: "PairsInputTests", dependencies: ["PairsInput", "TestSupport"]),
         .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "GalleryStore", "FaceAnalysis", "FaceEmbedding", "Gallery", "ImageInput", "LogisticHead", "TestSupport"]),
         .testTarget(name: "PairmatchServerTests", dependencies: [

@@ -7,10 +7,14 @@ public enum GalleryStoreKind: String, Sendable {
     case hdf5
     /// An SQLite database in WAL mode (`SQLiteGalleryStore`): one transaction per enrolment, readers never blocked.
     case sqlite
+    /// A PostgreSQL database (`PostgresGalleryStore`, `postgres://USER@HOST:PORT/DATABASE`): one transaction per
+    /// enrolment, writers of every process serialised on the `meta` row, readers never blocked.
+    case postgres
 }
 
 /// A durable gallery. Implementations are thread-safe (a class with internal locking / GRDB's DatabaseQueue or
-/// DatabasePool) and may be shared by every thread of a process; several processes may use one store at once.
+/// DatabasePool / a few PostgreSQL connections) and may be shared by every thread of a process; several processes may
+/// use one store at once. Every call is synchronous: it returns once the store has answered.
 ///
 /// The in-memory search form is always `FaceGallery`: a store loads it whole (`load`) and applies changes itself
 /// (`enroll`, `remove`, `importAll`), so a reader keeps its `FaceGallery` and reloads when `changeToken` moves.
@@ -34,13 +38,13 @@ public protocol GalleryStore: AnyObject, Sendable {
     /// Enrols each entry of `batch` (validated exactly as FaceGallery.enroll validates; names NFC via FaceGallery.normalizedName),
     /// creating the store when missing with `encoderFingerprint`/`dimension`; a store of another encoder or dimension throws
     /// before anything is written. `committed(i, result)` is called for each entry, in order, once that entry is durable
-    /// (SQLite: one transaction per entry, so a kill after entry i's callback keeps entries 0...i whole; HDF5: the whole batch
+    /// (SQLite, PostgreSQL: one transaction per entry, so a kill after entry i's callback keeps entries 0...i whole; HDF5: the whole batch
     /// is one atomic file rewrite under the FileLock, callbacks after the rename). A per-entry refusal (invalid name,
     /// alreadyEnrolled with .refuse, non-finite embedding, dimension mismatch) is reported as `.failure` for that entry and
     /// the others go on; store-level failures (I/O, corrupt, lock held past `lockWait`) throw.
     ///
     /// When no entry can be enrolled, a missing store is not created (and an HDF5 file is not rewritten).
-    /// A throw in the middle of an SQLite batch leaves the entries already reported committed.
+    /// A throw in the middle of an SQLite or PostgreSQL batch leaves the entries already reported committed.
     func enroll(_ batch: [GalleryEnrolment], encoderFingerprint: String, dimension: Int,
                 committed: (Int, Result<FaceGallery.EnrolmentOutcome, GalleryError>) -> Void) throws
 
@@ -53,10 +57,34 @@ public protocol GalleryStore: AnyObject, Sendable {
     /// The store takes the gallery's encoder fingerprint and dimension (an empty store's own are replaced).
     func importAll(_ gallery: FaceGallery) throws
 
-    /// A number that changes whenever any process commits a change to this store (SQLite: a generation counter in a meta
-    /// table incremented in every write transaction; HDF5: derived from the file's inode + mtime + size), so a long-running
-    /// reader can tell cheaply (one small query / one stat) that its in-memory copy is stale. nil when the store does not exist.
+    /// A number that changes whenever any process commits a change to this store (SQLite, PostgreSQL: a generation counter
+    /// in a meta table incremented by exactly 1 in every write transaction; HDF5: derived from the file's inode + mtime +
+    /// size), so a long-running reader can tell cheaply (a few small queries / one stat) that its in-memory copy is
+    /// stale. nil when the store does not exist.
     func changeToken() throws -> Int64?
+
+    /// Creates the store's tables, or upgrades them to the schema this pairmatch writes, without enrolling anything
+    /// (`pairmatch gallery migrate`), in one transaction. nil for the kinds with no schema to manage (HDF5, SQLite: their
+    /// format is written whole by the first write). Refuses (never modifies) another application's database and a newer
+    /// schema.
+    func migrate() throws -> GalleryMigration?
+}
+
+extension GalleryStore {
+    /// No schema to manage.
+    public func migrate() throws -> GalleryMigration? { nil }
+}
+
+/// What `GalleryStore.migrate` did: the schema version found (0: no tables; equal to `to`: nothing to do) and the
+/// version the store now has.
+public struct GalleryMigration: Sendable, Equatable {
+    public var from: Int
+    public var to: Int
+
+    public init(from: Int, to: Int) {
+        self.from = from
+        self.to = to
+    }
 }
 
 /// One person to enrol: `name` (normalised to NFC by the store), `embeddings` (each `[D]`, one per photo, all

@@ -13,7 +13,7 @@ public enum GalleryStoreError: Error, CustomStringConvertible, Equatable, Sendab
     case notEmpty(location: String, identities: Int)
     /// The store is a gallery but its content is damaged or inconsistent (`reason` says which row / entry).
     case corrupt(location: String, reason: String)
-    /// The file at `location` is not a pairmatch gallery database (not SQLite, or another application's database).
+    /// The file or database at `location` is not a pairmatch gallery (not SQLite, or another application's database).
     case notAGallery(location: String, reason: String)
     /// The gallery was written by a newer pairmatch (format `found`; this one reads up to `supported`).
     case unsupportedFormat(location: String, found: Int, supported: Int)
@@ -21,7 +21,10 @@ public enum GalleryStoreError: Error, CustomStringConvertible, Equatable, Sendab
     case busy(location: String, waited: Double)
     /// The location text itself is unusable (empty path, `sqlite:` without a path, a bad wait time).
     case invalidLocation(location: String, reason: String)
-    /// Any other database failure (I/O error, disk full, read-only folder, cannot open): SQLite's message.
+    /// The database server cannot be used: unreachable (refused, no answer within the connect timeout), no such
+    /// database, login refused (PostgreSQL).
+    case unavailable(location: String, reason: String)
+    /// Any other database failure (I/O error, disk full, read-only folder, cannot open): SQLite's or the server's message.
     case database(location: String, reason: String)
 
     public var description: String {
@@ -36,6 +39,7 @@ public enum GalleryStoreError: Error, CustomStringConvertible, Equatable, Sendab
         case .busy(let l, let w):
             return "\(l): locked by another process writing it (waited \(Self.seconds(w)) s); retry when it is done or pass --wait SECONDS"
         case .invalidLocation(let l, let r): return "\(l.isEmpty ? "\"\"" : l): invalid gallery location (\(Self.oneLine(r)))"
+        case .unavailable(let l, let r): return "\(l): cannot use the gallery database (\(Self.oneLine(r)))"
         case .database(let l, let r): return "\(l): gallery database error (\(Self.oneLine(r)))"
         }
     }
