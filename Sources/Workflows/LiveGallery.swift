@@ -3,7 +3,7 @@ import Foundation
 import Gallery
 import GalleryStore
 
-/// The gallery of a long-running process (the server): a durable store (SQLite or HDF5) and the in-memory search
+/// The gallery of a long-running process (the server): a durable store (SQLite, PostgreSQL or HDF5) and the in-memory search
 /// matrix kept in step with it.
 ///
 /// Consistency: readers run under a read lock and see one whole gallery; an enrolment or removal commits to the store
@@ -33,7 +33,8 @@ public final class LiveGallery: @unchecked Sendable {
         (gallery, token) = try Self.loadState(store, encoderFingerprint: encoderFingerprint, dimension: dimension)
     }
 
-    /// Opens the store at `location` (`people.db`, `sqlite:PATH` → SQLite; other paths → the HDF5 file).
+    /// Opens the store at `location` (`people.db`, `sqlite:PATH` → SQLite; `postgres://USER@HOST:PORT/DATABASE` →
+    /// PostgreSQL; other paths → the HDF5 file).
     public static func open(_ location: String, encoderFingerprint: String, dimension: Int, lockWait: Double = 5) throws(WorkflowError) -> LiveGallery {
         let store: any GalleryStore
         do { store = try GalleryStores.open(location, lockWait: lockWait) } catch { throw WorkflowError(.gallery, "\(error)") }
@@ -113,13 +114,13 @@ public final class LiveGallery: @unchecked Sendable {
     }
 
     /// Applies a committed change to the matrix. The store's new token is recorded only when it shows that this
-    /// commit was the only one since the matrix was loaded (SQLite's generation moved by exactly one); otherwise the
+    /// commit was the only one since the matrix was loaded (SQLite's or PostgreSQL's generation moved by exactly one); otherwise the
     /// token is left stale, and the next read reloads the whole gallery, so another process's commit is never hidden.
     private func applyInMemory(_ change: (inout FaceGallery) -> Void) {
         let newToken = try? store.changeToken()
         pthread_rwlock_wrlock(&lock)
         change(&gallery)
-        if store.kind == .sqlite, let before = token, let newToken, newToken == before &+ 1 { token = newToken }
+        if store.kind != .hdf5, let before = token, let newToken, newToken == before &+ 1 { token = newToken }
         pthread_rwlock_unlock(&lock)
     }
 

@@ -3,12 +3,13 @@ import Foundation
 import Gallery
 import GalleryStore
 
-/// `pairmatch gallery list|remove|info`.
+/// `pairmatch gallery list|remove|info|copy|migrate`.
 struct GalleryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gallery",
-        abstract: "List, inspect, edit or copy a gallery (HDF5 file or SQLite database).",
-        subcommands: [GalleryListCommand.self, GalleryRemoveCommand.self, GalleryInfoCommand.self, GalleryCopyCommand.self]
+        abstract: "List, inspect, edit, copy or migrate a gallery (HDF5 file, SQLite or PostgreSQL database).",
+        subcommands: [GalleryListCommand.self, GalleryRemoveCommand.self, GalleryInfoCommand.self, GalleryCopyCommand.self,
+                      GalleryMigrateCommand.self]
     )
 }
 
@@ -49,7 +50,7 @@ struct GalleryInfoCommand: ParsableCommand {
     func run() throws {
         let g = try galleryOptions.load(encoder: nil)
         let iso = ISO8601DateFormatter()
-        print("gallery: \(galleryOptions.gallery) (\(GalleryStores.kind(of: galleryOptions.gallery) == .sqlite ? "SQLite" : "HDF5"))")
+        print("gallery: \(galleryOptions.gallery) (\(GalleryStores.kind(of: galleryOptions.gallery).displayName))")
         print("people: \(g.count)")
         print("embeddings: \(g.embeddingCount)")
         print("encoder: \(g.encoderFingerprint)")
@@ -60,8 +61,8 @@ struct GalleryInfoCommand: ParsableCommand {
 
 struct GalleryCopyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "copy", abstract: "Copy a gallery into a new one, between HDF5 and SQLite either way.",
-        discussion: "FROM and TO are gallery locations (people.h5, people.db, sqlite:PATH). TO must not exist or be empty: a gallery is never replaced by mistake. Identities, their order, every embedding, metadata and the created/updated times are kept; TO is written in one transaction (SQLite) or one atomic file (HDF5), and read back and compared before the command reports success.")
+        commandName: "copy", abstract: "Copy a gallery into a new one, between HDF5, SQLite and PostgreSQL any way.",
+        discussion: "FROM and TO are gallery locations (people.h5, people.db, sqlite:PATH, postgres://USER@HOST:PORT/DATABASE). TO must not exist or be empty: a gallery is never replaced by mistake (a PostgreSQL database must exist: pairmatch creates its tables, not the database). Identities, their order, every embedding, metadata and the created/updated times are kept; TO is written in one transaction (SQLite, PostgreSQL) or one atomic file (HDF5), and read back and compared before the command reports success.")
     @Argument(help: ArgumentHelp("The gallery to copy.", valueName: "from")) var from: String
     @Argument(help: ArgumentHelp("The new gallery.", valueName: "to")) var to: String
 
@@ -76,5 +77,16 @@ struct GalleryCopyCommand: ParsableCommand {
             throw CommandFailure.model("\(to): the copy does not read back equal to \(from)")
         }
         print("copied \(gallery.count) people, \(gallery.embeddingCount) embeddings from \(from) to \(to)")
+    }
+}
+
+extension GalleryStoreKind {
+    /// The store's name in messages: "HDF5", "SQLite", "PostgreSQL".
+    var displayName: String {
+        switch self {
+        case .hdf5: return "HDF5"
+        case .sqlite: return "SQLite"
+        case .postgres: return "PostgreSQL"
+        }
     }
 }

@@ -25,7 +25,7 @@ struct ServeCommand: ParsableCommand {
     var host = "127.0.0.1"
     @Option(help: ArgumentHelp("TCP port (0: any free port, printed once bound).", valueName: "port"))
     var port = 8080
-    @Option(help: ArgumentHelp("Gallery: people.db (SQLite), sqlite:PATH, or FILE.h5.", valueName: "location"))
+    @Option(help: ArgumentHelp("Gallery: people.db (SQLite), sqlite:PATH, postgres://USER@HOST:PORT/DATABASE (password in PGPASSWORD), or FILE.h5.", valueName: "location"))
     var gallery = "people.db"
     @Option(name: .customLong("api-key-file"), help: ArgumentHelp("File of API keys, one per line (blank lines and # comments ignored).", valueName: "file"))
     var apiKeyFile: String?

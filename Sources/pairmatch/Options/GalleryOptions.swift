@@ -4,10 +4,10 @@ import Gallery
 import GalleryStore
 import WeightStore
 
-/// `--gallery LOCATION`: the gallery of enrolled people: an HDF5 file, or an SQLite database (`.db`, `.sqlite`,
-/// `.sqlite3`, or `sqlite:PATH`), both behind `GalleryStore`.
+/// `--gallery LOCATION`: the gallery of enrolled people: an HDF5 file, an SQLite database (`.db`, `.sqlite`,
+/// `.sqlite3`, or `sqlite:PATH`), or a PostgreSQL database (`postgres://USER@HOST:PORT/DATABASE`), all behind `GalleryStore`.
 struct GalleryOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Gallery: an HDF5 file (people.h5), or an SQLite database (people.db, sqlite:PATH); created by the first enroll.",
+    @Option(help: ArgumentHelp("Gallery: an HDF5 file (people.h5), an SQLite database (people.db, sqlite:PATH), or a PostgreSQL database (postgres://USER@HOST:PORT/DATABASE, password in PGPASSWORD or a file named by PAIRMATCH_PGPASSFILE); created by the first enroll.",
                                valueName: "location"))
     var gallery: String
 
@@ -18,9 +18,10 @@ struct GalleryOptions: ParsableArguments {
         return options
     }
 
-    /// The file the gallery lives in (the location without `sqlite:`).
-    var path: String { gallery.hasPrefix(GalleryStores.sqlitePrefix) ? String(gallery.dropFirst(GalleryStores.sqlitePrefix.count)) : gallery }
-    var url: URL { URL(fileURLWithPath: path) }
+    /// The file the gallery lives in (the location without `sqlite:`), nil for a PostgreSQL gallery (no file: nothing
+    /// for `OutputSafety` to check).
+    var path: String? { GalleryStores.file(of: gallery) }
+    var url: URL { URL(fileURLWithPath: path ?? gallery) }
 
     /// The store (nothing is touched on disk); a bad location exits 2.
     func store(lockWait: Double = 0) throws -> any GalleryStore {

@@ -4,8 +4,8 @@ import Foundation
 import Gallery
 import GalleryStore
 
-/// Where `enroll` hands each person: an SQLite store commits them one transaction each at once (and the line is
-/// printed after the commit); an HDF5 store collects them and writes the file once in `finish` (lines printed after
+/// Where `enroll` hands each person: an SQLite or PostgreSQL store commits them one transaction each at once (and the
+/// line is printed after the commit); an HDF5 store collects them and writes the file once in `finish` (lines printed after
 /// the rename). Counts what was enrolled and refused.
 final class EnrolmentWriter {
     private let store: any GalleryStore
@@ -25,10 +25,10 @@ final class EnrolmentWriter {
         self.singleName = singleName
     }
 
-    /// Hands one person over (committed now for SQLite, at `finish` for HDF5). Throws store failures.
+    /// Hands one person over (committed now for SQLite and PostgreSQL, at `finish` for HDF5). Throws store failures.
     func add(name: String, embeddings: [Embedding]) throws {
         pending.append(GalleryEnrolment(name: name, embeddings: embeddings, metadata: metadata, policy: policy))
-        if store.kind == .sqlite { try flush() }
+        if store.kind != .hdf5 { try flush() }
     }
 
     /// Writes what is pending (the HDF5 file's one rewrite).
