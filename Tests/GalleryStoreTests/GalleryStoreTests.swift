@@ -6,11 +6,23 @@ import TestSupport
 import WeightStore
 import XCTest
 
-/// The `GalleryStore` contract, run on both implementations: every operation gives what the same operation on an
-/// in-memory `FaceGallery` gives.
+/// The `GalleryStore` contract, run on every implementation: every operation gives what the same operation on an
+/// in-memory `FaceGallery` gives. The PostgreSQL store runs in a throw-away cluster started for this class (skipped,
+/// with the reason printed, only when PostgreSQL's binaries are missing or the cluster cannot start).
 final class GalleryStoreTests: XCTestCase {
     private var folder: URL!
-    private let kinds: [GalleryStoreKind] = [.hdf5, .sqlite]
+    nonisolated(unsafe) private static var server: PostgresServer?
+    private var kinds: [GalleryStoreKind] { [.hdf5, .sqlite] + (Self.server == nil ? [] : [.postgres]) }
+
+    override class func setUp() {
+        super.setUp()
+        server = PostgresTestCluster.start(for: "GalleryStoreTests")
+    }
+    override class func tearDown() {
+        PostgresTestCluster.stop(server)
+        server = nil
+        super.tearDown()
+    }
 
     override func setUp() { folder = StoreTestData.folder() }
     override func tearDown() { try? FileManager.default.removeItem(at: folder) }

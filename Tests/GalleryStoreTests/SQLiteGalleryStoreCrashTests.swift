@@ -47,7 +47,7 @@ final class SQLiteGalleryStoreCrashTests: XCTestCase {
 
     /// Enrols person-N, person-N+1, … (N = the people already stored), one per transaction, printing
     /// "committed NAME" after each callback, until killed (or 120 s, a safety net).
-    private static func enrolUntilKilled(_ path: String) throws {
+    static func enrolUntilKilled(_ path: String) throws {
         let store = try GalleryStores.open(path, lockWait: 30)
         let start = store.exists() ? try store.load(expectingEncoder: StoreTestData.encoder, dimension: nil).count : 0
         let deadline = Date().addingTimeInterval(120)
@@ -65,7 +65,7 @@ final class SQLiteGalleryStoreCrashTests: XCTestCase {
     }
 
     /// Leaves `folder/ready-NAME` and waits (up to 60 s) until `parties` ready files are there.
-    private static func meet(at folder: URL, as name: String, parties: Int) throws {
+    static func meet(at folder: URL, as name: String, parties: Int) throws {
         try Data().write(to: folder.appendingPathComponent("ready-" + name))
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
@@ -77,7 +77,7 @@ final class SQLiteGalleryStoreCrashTests: XCTestCase {
 
     /// Enrols `prefix-000000` … one per call (creating the store if it is missing), printing "start T" before the first
     /// and "end T" after the last (T: seconds since 1970), then returns.
-    private static func enrolNumbered(_ path: String, prefix: String, count: Int) throws {
+    static func enrolNumbered(_ path: String, prefix: String, count: Int) throws {
         let store = try GalleryStores.open(path, lockWait: 30)
         emit("start \(Date().timeIntervalSince1970)\n")
         defer { emit("end \(Date().timeIntervalSince1970)\n") }
@@ -93,7 +93,7 @@ final class SQLiteGalleryStoreCrashTests: XCTestCase {
     }
 
     /// One unbuffered write(2) of `line` to standard output (atomic on a pipe: shorter than PIPE_BUF).
-    private static func emit(_ line: String) {
+    static func emit(_ line: String) {
         var bytes = Array(line.utf8)
         _ = bytes.withUnsafeMutableBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
     }
@@ -117,7 +117,7 @@ final class SQLiteGalleryStoreCrashTests: XCTestCase {
     }
 
     /// Lines starting "committed " read from `pipe` so far, split off complete lines in `buffer`.
-    private static func committedNames(_ buffer: inout Data) -> [String] {
+    static func committedNames(_ buffer: inout Data) -> [String] {
         var names: [String] = []
         while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
             let line = String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self)
@@ -240,7 +240,7 @@ final class SQLiteGalleryStoreCrashTests: XCTestCase {
     }
 }
 
-private extension Process {
+extension Process {
     /// `waitUntilExit`, which on Linux can return before `terminationReason` is set: also polls `isRunning`.
     func waitUntilExitSafely() {
         waitUntilExit()

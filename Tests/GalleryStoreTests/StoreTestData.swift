@@ -37,9 +37,25 @@ enum StoreTestData {
     /// A new temporary folder for one test.
     static func folder() -> URL { TestPaths.temporaryDirectory("gallery-store-test") }
 
-    /// A location of `kind` in `folder`: `NAME.h5` or `NAME.db`.
+    /// The cluster the PostgreSQL locations are in, while a test class that started one runs (see `PostgresTestCluster`).
+    nonisolated(unsafe) static var postgres: PostgresServer?
+
+    /// A location of `kind` for `folder` (one test's): `folder/NAME.h5`, `folder/NAME.db`, or the URL of a database of
+    /// `postgres` named after the folder and `name` (created, empty, on first use; the same one for the same arguments).
     static func location(_ kind: GalleryStoreKind, in folder: URL, name: String = "people") -> String {
-        folder.appendingPathComponent(name + (kind == .hdf5 ? ".h5" : ".db")).path
+        switch kind {
+        case .hdf5, .sqlite: return folder.appendingPathComponent(name + (kind == .hdf5 ? ".h5" : ".db")).path
+        case .postgres:
+            let id = String(folder.lastPathComponent.suffix(36)).replacingOccurrences(of: "-", with: "").lowercased()
+            guard let server = postgres else {
+                XCTFail("no PostgreSQL cluster is running for \(folder.lastPathComponent)/\(name)")
+                return "postgres://nobody@127.0.0.1:1/none"
+            }
+            do { return try server.database("g\(id)_\(name.lowercased())") } catch {
+                XCTFail("cannot create the database for \(name): \(error)")
+                return "postgres://nobody@127.0.0.1:1/none"
+            }
+        }
     }
 
     /// Runs `store.enroll` and returns the callback results, checking they come once per entry, in order.
