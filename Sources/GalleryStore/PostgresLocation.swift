@@ -74,8 +74,7 @@ struct PostgresLocation: Sendable, Equatable {
             throw GalleryStoreError.invalidLocation(
                 location: location, reason: "cannot read the password file \(file) named by \(passwordFileVariable)")
         }
-        let first = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        let line = first.hasSuffix("\r") ? String(first.dropLast()) : first
+        let line = text.split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: \.isNewline).first.map(String.init) ?? ""
         return line.isEmpty ? nil : line
     }
 

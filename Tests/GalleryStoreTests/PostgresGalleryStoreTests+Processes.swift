@@ -159,8 +159,8 @@ extension PostgresGalleryStoreTests {
                                  metadata: i % 5 == 0 ? nil : "{\"i\": \(i)}"))
         }
         _ = try StoreTestData.enroll(h5, people)
-        _ = try StoreTestData.enroll(h5, [Self.e("person 3 Ωmega", 2, seed: 99, .replace), Self.e("person 4 plain", 1, seed: 98)])
-        XCTAssertTrue(try h5.remove(name: "person 7 Ωmega"))
+        _ = try StoreTestData.enroll(h5, [Self.e("person 2 Ωmega", 2, seed: 99, .replace), Self.e("person 4 Zoë", 1, seed: 98)])
+        XCTAssertTrue(try h5.remove(name: "person 7 plain"))
         let source = try h5.load(expectingEncoder: nil, dimension: nil)
 
         let pg = try store("copy")

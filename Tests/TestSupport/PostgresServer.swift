@@ -135,36 +135,55 @@ public final class PostgresServer: @unchecked Sendable {
         if (try? process.run()) != nil { watchdog = process }
     }
 
-    /// Runs `tool` with `arguments` (as the postgres user when asked) and returns its standard output; throws its
-    /// standard error when it exits non-zero.
+    /// Runs `tool` with `arguments` (as the postgres user when asked) in `/`, and returns its standard output; throws
+    /// its standard error when it exits non-zero.
+    ///
+    /// posix_spawn + waitpid, not Foundation's `Process`: `Process` on Linux takes a child's end only when every
+    /// process that inherited its hidden socket has gone, and `pg_ctl start` leaves the server running with it.
     @discardableResult
     static func run(_ tool: String, _ arguments: [String], asPostgresUser: Bool = false) throws -> String {
-        let process = Process()
-        if asPostgresUser {
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
-            process.arguments = ["-u", "postgres", "--", tool] + arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: tool)
-            process.arguments = arguments
-        }
+        let command = (asPostgresUser ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []) + [tool] + arguments
+        let argv = ["/bin/sh", "-c", "cd / && exec \"$@\"", "sh"] + command
         var environment = ProcessInfo.processInfo.environment
         environment["LC_ALL"] = "C"
         environment.removeValue(forKey: "PGPASSWORD")
-        process.environment = environment
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let text = String(decoding: errors, as: UTF8.self).split(whereSeparator: \.isNewline).joined(separator: " ")
-            throw Unavailable(description: "\((tool as NSString).lastPathComponent) exited \(process.terminationStatus): \(text)")
+        let envp = environment.map { "\($0.key)=\($0.value)" }
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("pairmatch-pg-run-\(UUID().uuidString)").path
+        let outPath = base + ".out", errPath = base + ".err"
+        defer {
+            unlink(outPath)
+            unlink(errPath)
         }
-        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var pid = pid_t()
+        let spawned = withCStrings(argv) { cArgv in
+            withCStrings(envp) { cEnvp in posix_spawn(&pid, "/bin/sh", &actions, nil, cArgv, cEnvp) }
+        }
+        guard spawned == 0 else { throw Unavailable(description: "cannot start \(tool): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw Unavailable(description: "waitpid for \(tool) failed: \(String(cString: strerror(errno)))") }
+        }
+        let output = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let exited = (status & 0x7f) == 0, code = (status >> 8) & 0xff
+        guard exited, code == 0 else {
+            let errors = ((try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "").split(whereSeparator: \.isNewline).joined(separator: " ")
+            let how = exited ? "exited \(code)" : "was killed by signal \(status & 0x7f)"
+            throw Unavailable(description: "\((tool as NSString).lastPathComponent) \(how): \(errors)")
+        }
+        return output.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// `body` with `strings` as a NULL-terminated C array.
+    private static func withCStrings<R>(_ strings: [String], _ body: ([UnsafeMutablePointer<CChar>?]) -> R) -> R {
+        let pointers = strings.map { strdup($0) } + [nil]
+        defer { pointers.forEach { free($0) } }
+        return body(pointers)
     }
 
     /// A TCP port of 127.0.0.1 that nothing listens on now.
