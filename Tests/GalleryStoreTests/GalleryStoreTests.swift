@@ -17,6 +17,7 @@ final class GalleryStoreTests: XCTestCase {
     override class func setUp() {
         super.setUp()
         server = PostgresTestCluster.start(for: "GalleryStoreTests")
+        if let server { print("GalleryStoreTests: the contract runs on hdf5, sqlite and postgres (a cluster on 127.0.0.1:\(server.port))") }
     }
     override class func tearDown() {
         PostgresTestCluster.stop(server)
