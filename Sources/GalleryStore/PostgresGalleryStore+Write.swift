@@ -201,7 +201,8 @@ extension PostgresGalleryStore {
         ids.reserveCapacity(names.count)
         for start in stride(from: 0, to: names.count, by: chunk) {
             let range = start ..< min(start + chunk, names.count)
-            let texts = metadata[range].map { $0 ?? "" }, present = metadata[range].map { $0 != nil }
+            let texts = metadata[range].map { $0 ?? "" }      // [k] (text[] cannot hold NULLs from Swift: `present` says which)
+            let present = metadata[range].map { $0 != nil }   // [k]
             let rows = try session.rows("""
                 INSERT INTO people (name, metadata)
                 SELECT n, CASE WHEN h THEN m END FROM unnest(\(Array(names[range])), \(texts), \(present)) WITH ORDINALITY AS p(n, m, h, i)
@@ -226,7 +227,7 @@ extension PostgresGalleryStore {
     private static func insert(_ session: PostgresSession, owners: [Int64], embeddings: [Embedding]) throws {
         for start in stride(from: 0, to: embeddings.count, by: chunk) {
             let range = start ..< min(start + chunk, embeddings.count)
-            let blobs = embeddings[range].map(EmbeddingBlob.encodeBuffer)
+            let blobs = embeddings[range].map(EmbeddingBlob.encodeBuffer)   // [n] (4·D bytes, checksum)
             try session.execute("""
                 INSERT INTO embeddings (person_id, vector, checksum)
                 SELECT p, v, c FROM unnest(\(Array(owners[range])), \(blobs.map(\.vector)), \(blobs.map(\.checksum))) WITH ORDINALITY AS e(p, v, c, i)

@@ -141,8 +141,9 @@ final class PostgresGalleryStore: GalleryStore, @unchecked Sendable {
         let future = PostgresConnection.connect(on: Self.eventLoops.next(), configuration: configuration, id: id, logger: Self.logger)
         let waiter = ConnectionWaiter()
         future.whenComplete { waiter.complete($0) }
-        guard let result = waiter.wait(seconds: Self.connectTimeout + 1) else {
-            throw GalleryStoreError.unavailable(location: location, reason: "no answer from \(endpoint.address) within \(Int(Self.connectTimeout)) s")
+        let patience = Self.connectTimeout + 1   // postgres-nio's own timeout covers the TCP connect; this one the login too
+        guard let result = waiter.wait(seconds: patience) else {
+            throw GalleryStoreError.unavailable(location: location, reason: "no answer from \(endpoint.address) within \(Int(patience)) s")
         }
         let connection = try result.get()
         let session = PostgresSession(connection: connection, location: location)
