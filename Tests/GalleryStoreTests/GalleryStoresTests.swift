@@ -45,6 +45,7 @@ final class GalleryStoresTests: XCTestCase {
             .missing(location: "p.db"), .notEmpty(location: "p.db", identities: 2), .corrupt(location: "p.db", reason: "a\nb"),
             .notAGallery(location: "p.db", reason: "x"), .unsupportedFormat(location: "p.db", found: 2, supported: 1),
             .busy(location: "p.db", waited: 2.5), .invalidLocation(location: "p.db", reason: "r"), .database(location: "p.db", reason: "disk\r\nfull"),
+            .unavailable(location: "p.db", reason: "refused\nthere"),
         ]
         for e in errors {
             XCTAssertTrue(e.description.hasPrefix("p.db: "), e.description)
