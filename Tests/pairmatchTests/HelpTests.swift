@@ -68,7 +68,7 @@ final class HelpTests: XCTestCase {
         for line in [
             "  --host <address>        Address to listen on (0.0.0.0: every interface). (default: 127.0.0.1)",
             "  --port <port>           TCP port (0: any free port, printed once bound). (default: 8080)",
-            "  --gallery <location>    Gallery: people.db (SQLite), sqlite:PATH, or FILE.h5. (default: people.db)",
+            "  --gallery <location>    Gallery: people.db (SQLite), sqlite:PATH,\n                          postgres://USER@HOST:PORT/DATABASE (password in PGPASSWORD), or FILE.h5.\n                          (default: people.db)",
             "  --api-key-file <file>   File of API keys, one per line (blank lines and # comments ignored).",
             "  --require-key-for-reads Require an API key for every /v1 route and /metrics, not only writes.",
             "  --max-body-bytes <n>    Largest request body, bytes. (default: 8388608)",
@@ -86,13 +86,16 @@ final class HelpTests: XCTestCase {
 
     func testGalleryCopyHelp() {
         XCTAssertEqual(Pairmatch.helpMessage(for: GalleryCopyCommand.self, columns: 80), """
-        OVERVIEW: Copy a gallery into a new one, between HDF5 and SQLite either way.
+        OVERVIEW: Copy a gallery into a new one, between HDF5, SQLite and PostgreSQL
+        any way.
 
-        FROM and TO are gallery locations (people.h5, people.db, sqlite:PATH). TO must
-        not exist or be empty: a gallery is never replaced by mistake. Identities,
-        their order, every embedding, metadata and the created/updated times are kept;
-        TO is written in one transaction (SQLite) or one atomic file (HDF5), and read
-        back and compared before the command reports success.
+        FROM and TO are gallery locations (people.h5, people.db, sqlite:PATH,
+        postgres://USER@HOST:PORT/DATABASE). TO must not exist or be empty: a gallery
+        is never replaced by mistake (a PostgreSQL database must exist: pairmatch
+        creates its tables, not the database). Identities, their order, every
+        embedding, metadata and the created/updated times are kept; TO is written in
+        one transaction (SQLite, PostgreSQL) or one atomic file (HDF5), and read back
+        and compared before the command reports success.
 
         USAGE: pairmatch gallery copy <from> <to>
 
