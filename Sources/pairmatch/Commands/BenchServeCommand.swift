@@ -51,6 +51,7 @@ struct BenchServeCommand: ParsableCommand {
         print("route     conc  req/s    p50 ms   p99 ms   non-2xx  timeouts  vs in-process")
         for (route, script, rate) in [("compare", scripts.compare, base.compare), ("identify", scripts.identify, base.identify)] {
             for c in levels {
+                server.waitUntilIdle()   // the previous run's leftover requests are not this run's
                 let r = try ServeLoad.wrk(wrk, url: server.url + "/v1/" + route, script: script, connections: c, seconds: duration)
                 print(String(format: "%-9@ %4d  %6.1f  %7.1f  %7.1f  %7d  %8d  %5.0f%%", route as NSString, c, r.rate, r.p50, r.p99,
                              r.non2xx, r.timeouts, 100 * r.rate / rate))
@@ -68,6 +69,7 @@ struct BenchServeCommand: ParsableCommand {
                      over.rate, statuses, over.timeouts, over.socketErrors))
 
         guard soak > 0 else { return }
+        server.waitUntilIdle()
         var samples: [Int] = [ServeLoad.rssMiB(server.pid)]
         let soakRun = try ServeLoad.wrk(wrk, url: server.url + "/v1/identify", script: scripts.identify, connections: 4, seconds: soak) {
             samples.append(ServeLoad.rssMiB(server.pid))

@@ -1,5 +1,8 @@
 import FaceAnalysis
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Workflows
 
 /// The parts of `bench serve`: the in-process baseline, the wrk scripts, the server child process, wrk's figures.
@@ -188,6 +191,33 @@ enum ServeLoad {
             }
             p.terminate()
             throw CommandFailure.badInput("pairmatch serve did not start: \(text.split(separator: "\n").last ?? "no output")")
+        }
+
+        /// Waits (≤ `timeout` s) until the server runs and queues nothing (its `/metrics` gauges are 0): requests a
+        /// finished wrk run left behind would otherwise be the first requests of the next run.
+        func waitUntilIdle(timeout: Double = 120) {
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                let text = Self.get(url + "/metrics") ?? ""
+                let busy = text.split(separator: "\n").filter {
+                    $0.hasPrefix("pairmatch_inference_workers_busy ") || $0.hasPrefix("pairmatch_inference_queue_depth ")
+                }.compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+                if busy.count == 2, busy.allSatisfy({ $0 == 0 }) { return }
+                usleep(50_000)
+            }
+        }
+
+        /// The body of GET `url` as text, nil on any failure.
+        private static func get(_ url: String) -> String? {
+            guard let u = URL(string: url) else { return nil }
+            let result = Locked<String?>(nil)
+            let done = DispatchSemaphore(value: 0)
+            URLSession.shared.dataTask(with: u) { data, _, _ in
+                result.update { $0 = data.map { String(decoding: $0, as: UTF8.self) } }
+                done.signal()
+            }.resume()
+            _ = done.wait(timeout: .now() + 10)
+            return result.value
         }
 
         /// SIGTERM (graceful shutdown), then wait.
