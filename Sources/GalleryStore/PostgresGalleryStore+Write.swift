@@ -78,25 +78,11 @@ extension PostgresGalleryStore {
             person = (id, FaceGallery.StoredIdentity(name: name, metadata: metadata,
                                                      embeddings: try embeddings(session, person: id, name: name, dimension: dimension)))
         }
-        var single: FaceGallery
-        do {
-            single = try FaceGallery.assemble(source: location, encoderFingerprint: encoderFingerprint, dimension: dimension,
-                                              created: Date(timeIntervalSince1970: 0), updated: Date(timeIntervalSince1970: 0),
-                                              identities: person.map { [$0.stored] } ?? [])
-        } catch {
-            if case .corrupt(_, let reason) = error { throw GalleryStoreError.corrupt(location: location, reason: reason) }
-            throw error
-        }
-        let outcome: FaceGallery.EnrolmentOutcome
-        do {
-            outcome = try single.enroll(name: name, embeddings: entry.embeddings, metadata: entry.metadata, ifEnrolled: entry.policy)
-        } catch {
-            throw Refusal(error: error)
-        }
+        let (outcome, removed) = try StoredEnrolment.decide(entry, name: name, stored: person?.stored,
+                                                            encoderFingerprint: encoderFingerprint, dimension: dimension, location: location)
 
         // The gallery-wide limits that a one-person gallery cannot see.
         if person == nil { try checkLimit(session, table: "people", adding: 1, limit: GalleryLimits.maxIdentities, what: "identities") }
-        let removed = outcome == .replaced(total: entry.embeddings.count) ? person?.stored.embeddings.count ?? 0 : 0
         try checkLimit(session, table: "embeddings", adding: entry.embeddings.count - removed, limit: GalleryLimits.maxEmbeddings, what: "embeddings")
 
         let personID: Int64
@@ -180,9 +166,7 @@ extension PostgresGalleryStore {
     private static let chunk = 5_000
 
     /// A per-entry refusal by `FaceGallery.enroll`, thrown to roll the entry's transaction back.
-    struct Refusal: Error {
-        let error: GalleryError
-    }
+    typealias Refusal = EnrolmentRefusal
 
     /// The store-level checks of a write: the store's encoder and dimension must be the writer's.
     static func checkStore(_ meta: PostgresSchema.Meta, location: String, encoderFingerprint: String, dimension: Int) throws {
