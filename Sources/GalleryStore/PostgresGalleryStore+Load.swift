@@ -24,12 +24,8 @@ extension PostgresGalleryStore {
     static func readGallery(_ session: PostgresSession, expectingEncoder: String?, dimension expected: Int?) throws -> FaceGallery {
         let location = session.location
         guard case .gallery(let meta) = try PostgresSchema.contents(session) else { throw GalleryStoreError.missing(location: location) }
-        if let expected, let d = meta.dimension, d != expected {
-            throw GalleryError.dimensionMismatch(path: location, gallery: d, expected: expected)
-        }
-        if let expectingEncoder, expectingEncoder != meta.encoderFingerprint {
-            throw GalleryError.encoderMismatch(path: location, gallery: meta.encoderFingerprint, expected: expectingEncoder)
-        }
+        try StoredEnrolment.checkExpected(location: location, storedEncoder: meta.encoderFingerprint, storedDimension: meta.dimension,
+                                          expectingEncoder: expectingEncoder, dimension: expected)
         func corrupt(_ reason: String) -> GalleryStoreError { .corrupt(location: location, reason: reason) }
 
         var names = [String]()                    // [K]

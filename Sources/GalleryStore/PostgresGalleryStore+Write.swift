@@ -20,16 +20,8 @@ extension PostgresGalleryStore {
             if case .gallery(let meta) = try PostgresSchema.contents(session) {
                 try Self.checkStore(meta, location: location, encoderFingerprint: encoderFingerprint, dimension: dimension)
             } else {
-                var trial = FaceGallery.create(encoderFingerprint: encoderFingerprint, dimension: dimension)
-                let outcomes = batch.map { entry in
-                    Result { () throws(GalleryError) in
-                        try trial.enroll(name: entry.name, embeddings: entry.embeddings, metadata: entry.metadata, ifEnrolled: entry.policy)
-                    }
-                }
-                guard outcomes.contains(where: { if case .success = $0 { true } else { false } }) else {
-                    for (i, outcome) in outcomes.enumerated() { committed(i, outcome) }
-                    return
-                }
+                if StoredEnrolment.refusedEntirely(batch, encoderFingerprint: encoderFingerprint, dimension: dimension,
+                                                   committed: committed) { return }
                 let now = PostgresSchema.seconds(Date())
                 try session.transaction {
                     try PostgresSchema.migrate(session)

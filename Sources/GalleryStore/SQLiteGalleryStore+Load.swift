@@ -23,12 +23,8 @@ extension SQLiteGalleryStore {
     static func readGallery(_ db: Database, location: String, expectingEncoder: String?, dimension expected: Int?) throws -> FaceGallery {
         guard try GallerySchema.contents(db, location: location) == .gallery else { throw GalleryStoreError.missing(location: location) }
         let meta = try GallerySchema.readMeta(db, location: location)
-        if let expected, let d = meta.dimension, d != expected {
-            throw GalleryError.dimensionMismatch(path: location, gallery: d, expected: expected)
-        }
-        if let expectingEncoder, expectingEncoder != meta.encoderFingerprint {
-            throw GalleryError.encoderMismatch(path: location, gallery: meta.encoderFingerprint, expected: expectingEncoder)
-        }
+        try StoredEnrolment.checkExpected(location: location, storedEncoder: meta.encoderFingerprint, storedDimension: meta.dimension,
+                                          expectingEncoder: expectingEncoder, dimension: expected)
         func corrupt(_ reason: String) -> GalleryStoreError { .corrupt(location: location, reason: reason) }
 
         var names = [String]()            // [K]

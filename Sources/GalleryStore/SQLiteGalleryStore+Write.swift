@@ -25,16 +25,8 @@ extension SQLiteGalleryStore {
                 }
             } ?? false
             if !isGallery {
-                var trial = FaceGallery.create(encoderFingerprint: encoderFingerprint, dimension: dimension)
-                let outcomes = batch.map { entry in
-                    Result { () throws(GalleryError) in
-                        try trial.enroll(name: entry.name, embeddings: entry.embeddings, metadata: entry.metadata, ifEnrolled: entry.policy)
-                    }
-                }
-                guard outcomes.contains(where: { if case .success = $0 { true } else { false } }) else {
-                    for (i, outcome) in outcomes.enumerated() { committed(i, outcome) }
-                    return
-                }
+                if StoredEnrolment.refusedEntirely(batch, encoderFingerprint: encoderFingerprint, dimension: dimension,
+                                                   committed: committed) { return }
                 pool = try database(creating: true)
                 let meta = GallerySchema.Meta(formatVersion: GallerySchema.formatVersion, encoderFingerprint: encoderFingerprint,
                                               dimension: dimension, created: GallerySchema.seconds(Date()),

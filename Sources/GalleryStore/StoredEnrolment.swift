@@ -37,3 +37,33 @@ enum StoredEnrolment {
         return (outcome, replaced)
     }
 }
+
+extension StoredEnrolment {
+    /// A store that does not exist yet is created only when something in `batch` can be enrolled: this tries the
+    /// batch on an empty in-memory gallery and, when every entry is refused, reports each refusal through `committed`
+    /// and returns true (nothing to create). Returns false when at least one entry would succeed.
+    static func refusedEntirely(_ batch: [GalleryEnrolment], encoderFingerprint: String, dimension: Int,
+                                committed: (Int, Result<FaceGallery.EnrolmentOutcome, GalleryError>) -> Void) -> Bool {
+        var trial = FaceGallery.create(encoderFingerprint: encoderFingerprint, dimension: dimension)
+        let outcomes = batch.map { entry in
+            Result { () throws(GalleryError) in
+                try trial.enroll(name: entry.name, embeddings: entry.embeddings, metadata: entry.metadata, ifEnrolled: entry.policy)
+            }
+        }
+        guard !outcomes.contains(where: { if case .success = $0 { true } else { false } }) else { return false }
+        for (i, outcome) in outcomes.enumerated() { committed(i, outcome) }
+        return true
+    }
+
+    /// A load's checks of a stored gallery against what the reader expects: a gallery of another embedding size or
+    /// encoder fingerprint is refused (`GalleryError.dimensionMismatch` / `.encoderMismatch`, naming `location`).
+    static func checkExpected(location: String, storedEncoder: String, storedDimension: Int?,
+                              expectingEncoder: String?, dimension expected: Int?) throws {
+        if let expected, let d = storedDimension, d != expected {
+            throw GalleryError.dimensionMismatch(path: location, gallery: d, expected: expected)
+        }
+        if let expectingEncoder, expectingEncoder != storedEncoder {
+            throw GalleryError.encoderMismatch(path: location, gallery: storedEncoder, expected: expectingEncoder)
+        }
+    }
+}
