@@ -138,7 +138,7 @@ extension FaceGallery {
 
     /// Appends `embeddings` (each `[D]`, D = `dimension`, checked by the caller) as rows owned by `identity`, with
     /// their norms.
-    private mutating func appendRows(_ embeddings: [Embedding], identity: Int) {
+    mutating func appendRows(_ embeddings: [Embedding], identity: Int) {
         let d = dimension!
         matrix.reserveCapacity(matrix.count + embeddings.count * d)
         for e in embeddings {
@@ -149,7 +149,7 @@ extension FaceGallery {
     }
 
     /// Deletes every row whose owner satisfies `drop`, compacting `matrix`, `squaredNorms` and `owner` in place.
-    private mutating func removeRows(where drop: (Int32) -> Bool) {
+    mutating func removeRows(where drop: (Int32) -> Bool) {
         guard let d = dimension else { return }   // no dimension: no rows
         var kept = 0
         for j in 0..<owner.count where !drop(owner[j]) {

@@ -68,6 +68,27 @@ public protocol GalleryStore: AnyObject, Sendable {
     /// format is written whole by the first write). Refuses (never modifies) another application's database and a newer
     /// schema.
     func migrate() throws -> GalleryMigration?
+
+    /// Whether the store is a database server that several machines share (PostgreSQL): then a long-running reader
+    /// keeps its in-memory copy in step by following commits (`watchCommits`, `changes(since:…)`, a poll of
+    /// `changeToken`) on a thread of its own and answers reads from memory even while the server is unreachable, instead
+    /// of asking the store on every read. False (the default) for files on this machine.
+    var isShared: Bool { get }
+
+    /// The people changed by commits after `generation` (the change token a reader's copy reflects), each as it stands
+    /// in one snapshot of the store, read in one transaction (`GalleryChanges`); empty when nothing changed. nil when
+    /// the store cannot tell (no change log (the default), the log no longer covers every generation since then, the
+    /// generation is ahead of the store's (a restored backup), or so many people changed that loading the whole gallery
+    /// is cheaper): then the reader loads the whole gallery. Checks the encoder and dimension as `load` does; a missing
+    /// store throws `GalleryStoreError.missing`; a damaged row throws `.corrupt`.
+    func changes(since generation: Int64, expectingEncoder: String?, dimension: Int?) throws -> GalleryChanges?
+
+    /// Subscribes to commits of every process (PostgreSQL: `LISTEN` on a connection of its own; every write transaction
+    /// sends a `NOTIFY` that the server delivers when it commits): `onCommit` is called (on a store thread; it must not
+    /// block) soon after each commit. nil when the store has no notifications (the default). Throws `.unavailable` when
+    /// the server cannot be reached. Notifications only shorten the wait: a reader still polls `changeToken`, since a
+    /// notification sent while the watch was down is lost.
+    func watchCommits(_ onCommit: @escaping @Sendable () -> Void) throws -> (any GalleryCommitWatch)?
 }
 
 extension GalleryStore {

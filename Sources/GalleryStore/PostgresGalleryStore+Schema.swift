@@ -39,6 +39,10 @@ import PostgresNIO
 /// - `change_log`: one row per person changed by a commit: the commit's `generation`, the person's name, `op`
 ///   ('enrol' for a new person or added photos, 'replace', 'remove'; `gallery copy` logs an 'enrol' per person), `at`.
 ///
+/// Every write transaction also sends `pg_notify('pairmatch_gallery', '<new generation>')`, delivered to listeners when
+/// it commits (`PostgresGalleryStore+Changes`): readers in other processes wake and read the people changed since their
+/// generation from `change_log`.
+///
 /// The database's encoding must be UTF8 (checked when the tables are created).
 enum PostgresSchema {
     /// The version of the tables this code creates and reads.
@@ -207,12 +211,13 @@ enum PostgresSchema {
     }
 
     /// Marks a committed change of `people` (each with its `op`): `generation` + 1, `updated` = now (whole seconds),
-    /// and one `change_log` row per person. Returns the new generation.
+    /// one `change_log` row per person, and a notification to the listeners at commit. Returns the new generation.
     @discardableResult
     static func bump(_ session: PostgresSession, changes: [(person: String, op: String)]) throws -> Int64 {
         let rows = try session.rows("UPDATE meta SET generation = generation + 1, updated = \(seconds(Date())) RETURNING generation")
         let generation = try rows[0].decode(Int64.self)
         try log(session, generation: generation, changes: changes)
+        try notify(session, generation: generation)
         return generation
     }
 

@@ -148,6 +148,7 @@ extension PostgresGalleryStore {
                 try Self.insert(session, owners: owner.map { ids[Int($0)] },
                                 embeddings: (0..<owner.count).map { j in Embedding(Array(matrix[j * d ..< (j + 1) * d])) })
                 try PostgresSchema.log(session, generation: meta.generation, changes: gallery.identityNames.map { ($0, "enrol") })
+                try PostgresSchema.notify(session, generation: meta.generation)
             }
         }
     }

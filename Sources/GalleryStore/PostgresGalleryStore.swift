@@ -129,7 +129,7 @@ final class PostgresGalleryStore: GalleryStore, @unchecked Sendable {
     }
 
     /// A new connection, logged in, with the session settings set; waits at most `connectTimeout` (+ 1 s for the login).
-    private func connect() throws -> PostgresConnection {
+    func connect() throws -> PostgresConnection {
         var configuration = PostgresConnection.Configuration(host: endpoint.host, port: endpoint.port, username: endpoint.user,
                                                              password: endpoint.password, database: endpoint.database, tls: .disable)
         configuration.options.connectTimeout = .milliseconds(Int64(Self.connectTimeout * 1000))

@@ -18,8 +18,11 @@ struct APIError: Error, CustomStringConvertible, Sendable {
     var json: JSONValue { .object([("error", .object([("code", .string(code)), ("message", .string(message))]))]) }
 
     /// A workflow's failure, by its kind (`WorkflowError.httpStatus`, `.code`).
+    /// A 503 (the gallery's database unreachable) says when to retry.
     init(_ error: WorkflowError) {
-        self.init(status: HTTPResponse.Status(code: error.httpStatus), code: error.code, message: error.message)
+        var headers = HTTPFields()
+        if error.httpStatus == 503 { headers[.retryAfter] = "1" }
+        self.init(status: HTTPResponse.Status(code: error.httpStatus), code: error.code, message: error.message, headers: headers)
     }
 
     init(status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:]) {

@@ -67,7 +67,7 @@ extension RouteTable {
                 }
             }
             context.stats.addFaces(found.faces.count)
-            return .json(found.json(size: true))
+            return GalleryStatusHeader.mark(.json(found.json(size: true)), gallery)
         }
 
         // POST /v1/identify/embeddings: {"embeddings": [[floats]], "top": 3}
@@ -88,7 +88,7 @@ extension RouteTable {
                     try IdentifyWorkflow.identify(embeddings: embeddings, topK: top, gallery: g, models: models)
                 }
             }
-            return .json(found.json())
+            return GalleryStatusHeader.mark(.json(found.json()), gallery)
         }
 
         // POST /v1/verify: parts name, image → Verification.json(details: true)
@@ -104,7 +104,7 @@ extension RouteTable {
                 }
             }
             context.stats.addFaces(verification.face?.facesFound ?? 0)
-            return .json(verification.json(details: true))
+            return GalleryStatusHeader.mark(.json(verification.json(details: true)), gallery)
         }
 
         // POST /v1/verify/embeddings: {"name", "embedding": [floats]}
@@ -119,7 +119,7 @@ extension RouteTable {
                     try IdentifyWorkflow.verify(embedding: embedding, name: name, gallery: g, models: models)
                 }
             }
-            return .json(verification.json())
+            return GalleryStatusHeader.mark(.json(verification.json()), gallery)
         }
     }
 

@@ -30,14 +30,14 @@ extension RouteTable {
         // GET /v1/people → {"count", "people": [{"name", "embeddings", "metadata"}]}
         add(.get, "/v1/people", access: .read) { _, _ in
             let gallery = try state.requireGallery()
-            return .json(try await state.infer { try PeopleWorkflow.list(gallery) })
+            return GalleryStatusHeader.mark(.json(try await state.infer { try PeopleWorkflow.list(gallery) }), gallery)
         }
 
         // GET /v1/people/{name} → {"name", "embeddings", "metadata"}; 404 unknown_person
         add(.get, "/v1/people/{name}", access: .read) { request, context in
             let gallery = try state.requireGallery()
             let name = try request.pathParameter("name", context: context)
-            return .json(try await state.infer { try PeopleWorkflow.person(name, in: gallery) })
+            return GalleryStatusHeader.mark(.json(try await state.infer { try PeopleWorkflow.person(name, in: gallery) }), gallery)
         }
 
         // DELETE /v1/people/{name} → 200 {"name", "deleted": true}; 404 unknown_person

@@ -11,10 +11,10 @@ extension RouteTable {
         // GET /healthz: 200 while the process runs.
         add(.get, "/healthz", access: .open) { _, _ in .json(.object([("status", .string("ok"))])) }
 
-        // GET /readyz: 200 once models and gallery are loaded, 503 before (and while shutting down).
+        // GET /readyz: 200 once models and gallery are loaded, 503 before, while shutting down, and while a shared
+        // gallery's database cannot be reached.
         add(.get, "/readyz", access: .open) { _, _ in
-            guard state.isReady else {
-                let why = state.draining ? "shutting down" : (state.models == nil ? "loading models" : "opening the gallery")
+            if let why = state.notReadyReason {
                 var response = Response.json(.object([("status", .string("not_ready")), ("reason", .string(why))]), status: .serviceUnavailable)
                 response.headers[.retryAfter] = "1"
                 return response

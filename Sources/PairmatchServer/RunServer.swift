@@ -16,7 +16,14 @@ public func runServer(configuration: ServerConfiguration) async throws {
     let models = try LoadedModels.load(configuration.models, embed: true, head: true, encoderThreads: 1)
     let encoder = try models.requireEncoder()
     let gallery = try LiveGallery.open(configuration.galleryLocation, encoderFingerprint: encoder.fingerprint,
-                                       dimension: encoder.embeddingDimension)
+                                       dimension: encoder.embeddingDimension) { status in
+        switch status {
+        case .offline(_, let reason):
+            logger.warning("gallery database unreachable: answering reads from memory, refusing writes", metadata: ["reason": .string(reason)])
+        case .inStep:
+            logger.info("gallery database reachable again: caught up, accepting writes")
+        }
+    }
     defer { gallery.close() }
 
     let state = ServerState(configuration: configuration, models: models, gallery: gallery, logger: logger)

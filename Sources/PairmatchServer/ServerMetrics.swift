@@ -14,6 +14,7 @@ import Prometheus
 /// | `pairmatch_inference_workers_busy` | gauge: jobs running | – |
 /// | `pairmatch_inference_rejected_total` | counter | `reason` (busy, timeout) |
 /// | `pairmatch_gallery_identities`, `pairmatch_gallery_embeddings` | gauges | – |
+/// | `pairmatch_gallery_in_step` | gauge: 1 while the gallery follows its store, 0 while its database is unreachable | – |
 final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
 
@@ -32,6 +33,7 @@ final class ServerMetrics: Sendable {
     private let workersBusy: Gauge
     private let identities: Gauge
     private let embeddings: Gauge
+    private let inStep: Gauge
 
     init() {
         queueDepth = registry.makeGauge(descriptor: MetricNameDescriptor(
@@ -44,6 +46,9 @@ final class ServerMetrics: Sendable {
             namespace: "pairmatch", subsystem: "gallery", metricName: "identities", unitName: "", helpText: "People enrolled in the gallery."))
         embeddings = registry.makeGauge(descriptor: MetricNameDescriptor(
             namespace: "pairmatch", subsystem: "gallery", metricName: "embeddings", unitName: "", helpText: "Embeddings stored in the gallery."))
+        inStep = registry.makeGauge(descriptor: MetricNameDescriptor(
+            namespace: "pairmatch", subsystem: "gallery", metricName: "in_step", unitName: "",
+            helpText: "1 while the gallery follows its store, 0 while its database cannot be reached (reads answer from memory)."))
         for reason in ["busy", "timeout"] { _ = registry.makeCounter(descriptor: Self.rejected, labels: [("reason", reason)]) }
     }
 
@@ -65,10 +70,11 @@ final class ServerMetrics: Sendable {
         registry.makeCounter(descriptor: Self.rejected, labels: [("reason", reason)]).increment()
     }
 
-    /// The gallery's size now.
-    func gallery(identities: Int, embeddings: Int) {
+    /// The gallery's size now, and whether it follows its store.
+    func gallery(identities: Int, embeddings: Int, inStep: Bool) {
         self.identities.set(Double(identities))
         self.embeddings.set(Double(embeddings))
+        self.inStep.set(inStep ? 1.0 : 0.0)
     }
 
     /// The exposition text.

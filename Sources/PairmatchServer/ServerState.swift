@@ -1,4 +1,6 @@
 import Foundation
+import HTTPTypes
+import Hummingbird
 import Logging
 import Workflows
 
@@ -41,8 +43,18 @@ final class ServerState: @unchecked Sendable {
         set { lock.withLock { _draining = newValue } }
     }
 
-    /// Models and gallery are loaded and the server is not shutting down.
-    var isReady: Bool { lock.withLock { _models != nil && _gallery != nil && !_draining } }
+    /// Models and gallery are loaded, the gallery's database answers (a shared store) and the server is not shutting down.
+    var isReady: Bool { notReadyReason == nil }
+
+    /// Why `/readyz` answers 503, nil when ready.
+    var notReadyReason: String? {
+        let (models, gallery, draining) = lock.withLock { (_models, _gallery, _draining) }
+        if draining { return "shutting down" }
+        if models == nil { return "loading models" }
+        guard let gallery else { return "opening the gallery" }
+        if case .offline(_, let reason) = gallery.status { return "gallery database unreachable: \(reason)" }
+        return nil
+    }
 
     /// Sets the models and gallery once they are loaded.
     func setResources(models: LoadedModels, gallery: LiveGallery) {
@@ -87,9 +99,31 @@ final class ServerState: @unchecked Sendable {
         }
     }
 
-    /// Publishes the gallery's size to the metrics.
+    /// Publishes the gallery's size and whether it follows its store to the metrics.
     func updateGalleryMetrics() {
         guard let gallery else { return }
-        metrics.gallery(identities: gallery.count, embeddings: gallery.embeddingCount)
+        metrics.gallery(identities: gallery.count, embeddings: gallery.embeddingCount, inStep: !gallery.status.isOffline)
+    }
+}
+
+/// The response header that says a read was answered from the copy in memory while the gallery's database could not
+/// be reached: `Pairmatch-Gallery: offline; since=2026-12-02T19:04:11Z; generation=42` (the time the database was
+/// first missed, the store generation the copy reflects). Absent while the copy follows the database.
+enum GalleryStatusHeader {
+    static let name = HTTPField.Name("Pairmatch-Gallery")!
+
+    /// The header's value for `gallery` now, nil when it is in step.
+    static func value(_ gallery: LiveGallery) -> String? {
+        guard case .offline(let since, _) = gallery.status else { return nil }
+        let time = ISO8601DateFormatter().string(from: since)
+        return "offline; since=\(time)" + (gallery.generation.map { "; generation=\($0)" } ?? "")
+    }
+
+    /// `response` with the header added when `gallery` answers from memory.
+    static func mark(_ response: Response, _ gallery: LiveGallery) -> Response {
+        guard let value = value(gallery) else { return response }
+        var marked = response
+        marked.headers[name] = value
+        return marked
     }
 }

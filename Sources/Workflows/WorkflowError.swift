@@ -1,6 +1,7 @@
 import FaceAnalysis
 import Foundation
 import Gallery
+import GalleryStore
 import ImageInput
 
 /// Why a workflow could not answer: one line naming the input (a file, an upload's field, a person) and a kind that
@@ -27,6 +28,9 @@ public struct WorkflowError: Error, CustomStringConvertible, Equatable, Sendable
         case model
         /// The gallery store is missing, corrupt, locked or of another encoder: the operator's problem.
         case gallery
+        /// The gallery's database server cannot be reached now (down, restarting, refusing logins): nothing was
+        /// written; the same request may succeed later.
+        case unavailable
         /// Some inputs of a batch failed; the rest finished.
         case partial
     }
@@ -45,14 +49,14 @@ public struct WorkflowError: Error, CustomStringConvertible, Equatable, Sendable
 
     public var description: String { message }
 
-    /// The CLI's documented exit code: 1 partial, 2 bad input (any input the user can fix), 3 model or gallery file,
-    /// 64 usage.
+    /// The CLI's documented exit code: 1 partial, 2 bad input (any input the user can fix), 3 model or gallery file
+    /// (or the gallery's database unreachable), 64 usage.
     public var exitCode: Int32 {
         switch kind {
         case .usage: return 64
         case .partial: return 1
         case .badInput, .notAnImage, .tooLarge, .noFace, .unknownPerson, .conflict: return 2
-        case .model, .gallery: return 3
+        case .model, .gallery, .unavailable: return 3
         }
     }
 
@@ -66,6 +70,7 @@ public struct WorkflowError: Error, CustomStringConvertible, Equatable, Sendable
         case .notAnImage: return 415
         case .noFace: return 422
         case .model, .gallery, .partial: return 500
+        case .unavailable: return 503
         }
     }
 
@@ -80,6 +85,7 @@ public struct WorkflowError: Error, CustomStringConvertible, Equatable, Sendable
         case .conflict: return "conflict"
         case .model: return "model_error"
         case .gallery: return "gallery_error"
+        case .unavailable: return "gallery_unavailable"
         case .partial: return "partial"
         }
     }
@@ -103,8 +109,10 @@ public struct WorkflowError: Error, CustomStringConvertible, Equatable, Sendable
         }
     }
 
-    /// A gallery refusal as the caller's error (bad name, unknown person, conflict) or the store's (file problems).
+    /// A gallery refusal as the caller's error (bad name, unknown person, conflict) or the store's (file problems; an
+    /// unreachable database server is `.unavailable`).
     public static func gallery(_ error: Error) -> WorkflowError {
+        if case GalleryStoreError.unavailable = error { return WorkflowError(.unavailable, "\(error)") }
         guard let g = error as? GalleryError else { return WorkflowError(.gallery, "\(error)") }
         switch g {
         case .invalidName, .metadataTooLong, .noEmbeddings, .nonFiniteEmbedding, .invalidTopK, .embeddingDimensionMismatch:

@@ -63,10 +63,7 @@ public final class PostgresServer: @unchecked Sendable {
                 let port = try freePort()
                 let server = PostgresServer(folder: folder, port: port, password: password, asPostgresUser: asPostgresUser)
                 do {
-                    try run(binaries.appendingPathComponent("pg_ctl").path,
-                            ["-D", data, "-l", folder.appendingPathComponent("server.log").path, "-w", "-t", "60",
-                             "-o", "-c listen_addresses=127.0.0.1 -p \(port) -c unix_socket_directories=\(folder.appendingPathComponent("socket").path) -c max_connections=300 -c fsync=off",
-                             "start"], asPostgresUser: asPostgresUser)
+                    try server.startServer()
                     server.startWatchdog()
                     return server
                 } catch {
@@ -81,6 +78,24 @@ public final class PostgresServer: @unchecked Sendable {
             throw Unavailable(description: "cannot start a PostgreSQL cluster: \(error)" + (log.isEmpty ? "" : " (log: \(log))"))
         }
     }
+
+    /// `pg_ctl start` of the cluster on `port`, waiting until it accepts connections.
+    private func startServer() throws {
+        try Self.run(Self.binaries.appendingPathComponent("pg_ctl").path,
+                     ["-D", folder.appendingPathComponent("data").path, "-l", folder.appendingPathComponent("server.log").path, "-w", "-t", "60",
+                      "-o", "-c listen_addresses=127.0.0.1 -p \(port) -c unix_socket_directories=\(folder.appendingPathComponent("socket").path) -c max_connections=300 -c fsync=off",
+                      "start"], asPostgresUser: asPostgresUser)
+    }
+
+    /// Stops the server (`pg_ctl stop -m fast`: open connections are cut) but keeps the cluster, for `resume`: the
+    /// database "restarting" or "down" as its clients see it.
+    public func pause() throws {
+        try Self.run(Self.binaries.appendingPathComponent("pg_ctl").path,
+                     ["-D", folder.appendingPathComponent("data").path, "-m", "fast", "-w", "-t", "30", "stop"], asPostgresUser: asPostgresUser)
+    }
+
+    /// Starts the server paused by `pause` again, on the same port.
+    public func resume() throws { try startServer() }
 
     /// Stops the cluster (`pg_ctl stop -m fast`) and removes its folder. Idempotent.
     public func stop() {

@@ -1,5 +1,6 @@
 import FaceAnalysis
 import Gallery
+import GalleryStore
 import ImageInput
 import Workflows
 import XCTest
@@ -11,6 +12,7 @@ final class WorkflowErrorTests: XCTestCase {
             .badInput: (2, 400, "bad_request"), .usage: (64, 400, "bad_request"), .notAnImage: (2, 415, "not_an_image"),
             .tooLarge: (2, 413, "too_large"), .noFace: (2, 422, "no_face"), .unknownPerson: (2, 404, "unknown_person"),
             .conflict: (2, 409, "conflict"), .model: (3, 500, "model_error"), .gallery: (3, 500, "gallery_error"), .partial: (1, 500, "partial"),
+            .unavailable: (3, 503, "gallery_unavailable"),
         ]
         XCTAssertEqual(Set(expected.keys), Set(WorkflowError.Kind.allCases))
         for kind in WorkflowError.Kind.allCases {
@@ -43,5 +45,9 @@ final class WorkflowErrorTests: XCTestCase {
         XCTAssertEqual(WorkflowError.gallery(GalleryError.encoderMismatch(path: "g", gallery: "a", expected: "b")).kind, .gallery)
         struct Other: Error {}
         XCTAssertEqual(WorkflowError.gallery(Other()).kind, .gallery)
+        // A database server that cannot be reached is a 503 the client may retry; a damaged or locked store is not.
+        XCTAssertEqual(WorkflowError.gallery(GalleryStoreError.unavailable(location: "postgres://u@h:1/d", reason: "connection refused")).kind, .unavailable)
+        XCTAssertEqual(WorkflowError.gallery(GalleryStoreError.corrupt(location: "people.db", reason: "r")).kind, .gallery)
+        XCTAssertEqual(WorkflowError.gallery(GalleryStoreError.busy(location: "people.db", waited: 5)).kind, .gallery)
     }
 }
