@@ -77,10 +77,19 @@ final class ServeProcess: @unchecked Sendable {   // immutable after init but fo
         return (body, "multipart/form-data; boundary=\(boundary)")
     }
 
-    /// One HTTP request; returns the status and the body.
+    /// One HTTP request to this server; returns the status, the body and the response headers (names lowercased).
     func request(_ method: String, _ path: String, body: Data? = nil, contentType: String? = nil,
-                 headers: [String: String] = [:]) throws -> (status: Int, body: Data) {
-        var r = URLRequest(url: URL(string: url + path)!)
+                 headers: [String: String] = [:]) throws -> (status: Int, body: Data, headers: [String: String]) {
+        try Self.request(method, url + path, body: body, contentType: contentType, headers: headers)
+    }
+
+    /// The port of this server (from its URL).
+    var port: Int { Int(url.split(separator: ":").last!)! }
+
+    /// One HTTP request to `url` (any server: the balancer too).
+    static func request(_ method: String, _ url: String, body: Data? = nil, contentType: String? = nil,
+                        headers: [String: String] = [:]) throws -> (status: Int, body: Data, headers: [String: String]) {
+        var r = URLRequest(url: URL(string: url)!)
         r.httpMethod = method
         r.httpBody = body
         r.timeoutInterval = 60
@@ -89,13 +98,15 @@ final class ServeProcess: @unchecked Sendable {   // immutable after init but fo
         let done = DispatchSemaphore(value: 0)
         let result = LockedResult()
         URLSession.shared.dataTask(with: r) { data, response, error in
-            result.set(data, (response as? HTTPURLResponse)?.statusCode, error)
+            var fields = [String: String]()
+            for (k, v) in (response as? HTTPURLResponse)?.allHeaderFields ?? [:] { fields["\(k)".lowercased()] = "\(v)" }
+            result.set(data, (response as? HTTPURLResponse)?.statusCode, error, fields)
             done.signal()
         }.resume()
         done.wait()
-        let (data, status, error) = result.get()
+        let (data, status, error, fields) = result.get()
         if let error { throw error }
-        return (status ?? 0, data ?? Data())
+        return (status ?? 0, data ?? Data(), fields)
     }
 
     /// The body as a JSON object.
@@ -112,8 +123,8 @@ final class LockedText: @unchecked Sendable {
 }
 
 final class LockedResult: @unchecked Sendable {
-    private var value: (Data?, Int?, Error?) = (nil, nil, nil)
+    private var value: (Data?, Int?, Error?, [String: String]) = (nil, nil, nil, [:])
     private let lock = NSLock()
-    func set(_ d: Data?, _ s: Int?, _ e: Error?) { lock.lock(); value = (d, s, e); lock.unlock() }
-    func get() -> (Data?, Int?, Error?) { lock.lock(); defer { lock.unlock() }; return value }
+    func set(_ d: Data?, _ s: Int?, _ e: Error?, _ h: [String: String]) { lock.lock(); value = (d, s, e, h); lock.unlock() }
+    func get() -> (Data?, Int?, Error?, [String: String]) { lock.lock(); defer { lock.unlock() }; return value }
 }
