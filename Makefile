@@ -25,7 +25,7 @@ OMNI_FLAGS   := --input 32 --rotations-as-classes --augment --seed 1
 export PAIRMATCH_MODELS := $(MODELS)
 export PAIRMATCH_DLIB_DIR := $(DLIB_DIR)
 
-.PHONY: demo test deps browser fetch models release bench bench-serve clean-models default-head omniglot omniglot-dev
+.PHONY: demo test deps browser fetch models release bench bench-serve bench-cluster clean-models default-head omniglot omniglot-dev
 
 ## System packages (one apt-get update, only when something is missing).
 deps:
@@ -98,6 +98,11 @@ bench: release models
 ## 1, 4, 16 for 30 s each beside the in-process throughput of the same workflows, an overload run, a 2-minute soak.
 bench-serve: release models   # deps installs wrk
 	$(RELEASE_BIN) bench serve --models $(MODELS)
+
+## A PostgreSQL gallery of PEOPLE (default 1M) shared by two serve instances behind nginx (deps installs both).
+PEOPLE ?= 1000000
+bench-cluster: release models
+	scripts/bench-cluster.sh $(RELEASE_BIN) $(MODELS) $(PEOPLE)
 
 ## Omniglot (Lake et al. 2015): train on all 8 alphabets into .build/omniglot/ (encoder.h5 and its head).
 omniglot: release

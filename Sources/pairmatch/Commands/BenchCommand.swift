@@ -5,6 +5,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed and memory (build with -c release).",
-        subcommands: [BenchEncoderCommand.self, BenchDetectorCommand.self, BenchGalleryCommand.self, BenchScoreCommand.self, BenchTrainCommand.self, BenchServeCommand.self]
+        subcommands: [BenchEncoderCommand.self, BenchDetectorCommand.self, BenchGalleryCommand.self, BenchScoreCommand.self, BenchTrainCommand.self, BenchServeCommand.self, BenchClusterCommand.self]
     )
 }

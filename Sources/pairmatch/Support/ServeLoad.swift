@@ -198,7 +198,7 @@ enum ServeLoad {
         func waitUntilIdle(timeout: Double = 120) {
             let deadline = Date().addingTimeInterval(timeout)
             while Date() < deadline {
-                let text = Self.get(url + "/metrics") ?? ""
+                let text = ServeLoad.get(url + "/metrics") ?? ""
                 let busy = text.split(separator: "\n").filter {
                     $0.hasPrefix("pairmatch_inference_workers_busy ") || $0.hasPrefix("pairmatch_inference_queue_depth ")
                 }.compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }
@@ -207,25 +207,27 @@ enum ServeLoad {
             }
         }
 
-        /// The body of GET `url` as text, nil on any failure.
-        private static func get(_ url: String) -> String? {
-            guard let u = URL(string: url) else { return nil }
-            let result = Locked<String?>(nil)
-            let done = DispatchSemaphore(value: 0)
-            URLSession.shared.dataTask(with: u) { data, _, _ in
-                result.update { $0 = data.map { String(decoding: $0, as: UTF8.self) } }
-                done.signal()
-            }.resume()
-            _ = done.wait(timeout: .now() + 10)
-            return result.value
-        }
-
         /// SIGTERM (graceful shutdown), then wait.
         func stop() {
             guard process.isRunning else { return }
             process.terminate()
             process.waitUntilExit()
         }
+    }
+}
+
+extension ServeLoad {
+    /// The body of GET `url` as text, nil on any failure (10 s at most).
+    static func get(_ url: String) -> String? {
+        guard let u = URL(string: url) else { return nil }
+        let result = Locked<String?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: u) { data, _, _ in
+            result.update { $0 = data.map { String(decoding: $0, as: UTF8.self) } }
+            done.signal()
+        }.resume()
+        _ = done.wait(timeout: .now() + 10)
+        return result.value
     }
 }
 
