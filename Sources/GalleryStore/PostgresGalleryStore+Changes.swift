@@ -89,7 +89,7 @@ extension PostgresGalleryStore {
             // Statements run in order on a connection: once this answers, the LISTEN sent before it is in effect. The
             // name tells operators (pg_stat_activity) which connections are listeners.
             do {
-                try PostgresSession(connection: connection, location: location)
+                try PostgresSession(connection: connection, location: location, answerTimeout: answerTimeout)
                     .execute("SELECT set_config('application_name', \(Self.listenerName), false)")
             } catch {
                 Self.closeSoon(connection)

@@ -37,6 +37,8 @@ final class PostgresGalleryStore: GalleryStore, @unchecked Sendable {
 
     /// Seconds to wait for the server to accept a connection and the login.
     static let connectTimeout = 5.0
+    /// Seconds one statement may go unanswered (`PostgresSession`): 10 s beyond the longest lock wait.
+    var answerTimeout: Double { lockTimeout + 10 }
     /// Open connections kept for reuse.
     static let maximumIdleConnections = 4
 
@@ -89,7 +91,7 @@ final class PostgresGalleryStore: GalleryStore, @unchecked Sendable {
             guard MultiThreadedEventLoopGroup.currentEventLoop == nil else {
                 throw GalleryStoreError.database(location: location, reason: "called on a SwiftNIO event loop thread, where waiting for the server would deadlock; call the store from a plain thread")
             }
-            let session = PostgresSession(connection: try borrow(), location: location)
+            let session = PostgresSession(connection: try borrow(), location: location, answerTimeout: answerTimeout)
             do {
                 let result = try body(session)
                 giveBack(session)
@@ -146,7 +148,7 @@ final class PostgresGalleryStore: GalleryStore, @unchecked Sendable {
             throw GalleryStoreError.unavailable(location: location, reason: "no answer from \(endpoint.address) within \(Int(patience)) s")
         }
         let connection = try result.get()
-        let session = PostgresSession(connection: connection, location: location)
+        let session = PostgresSession(connection: connection, location: location, answerTimeout: answerTimeout)
         do {
             let milliseconds = String(Int64((lockTimeout * 1000).rounded(.up)))
             try session.execute("SELECT set_config('lock_timeout', \(milliseconds), false), set_config('idle_in_transaction_session_timeout', '60000', false)")
@@ -251,33 +253,58 @@ private final class ConnectionWaiter: @unchecked Sendable {
 }
 
 /// One connection lent to one call: runs statements and waits for their answers. Not for use by two threads at once.
+///
+/// A statement the server leaves unanswered for `answerTimeout` seconds (a frozen server, a network that drops
+/// packets without resetting the connection) gives the connection up: it is closed and the call throws
+/// `GalleryStoreError.unavailable`, so no caller waits forever. A streamed read (`forEach`) may take `streamTimeout`.
 final class PostgresSession {
     let connection: PostgresConnection
     let location: String
-    /// Set when the connection's state is unknown (a failed ROLLBACK): it is closed instead of reused.
+    /// Seconds one statement may take (more than any lock wait the store asks the server for).
+    let answerTimeout: Double
+    /// Seconds a whole streamed read may take.
+    static let streamTimeout = 600.0
+    /// Set when the connection's state is unknown (a failed ROLLBACK, an unanswered statement): it is closed instead of reused.
     private(set) var broken = false
 
-    init(connection: PostgresConnection, location: String) {
+    init(connection: PostgresConnection, location: String, answerTimeout: Double = 15) {
         self.connection = connection
         self.location = location
+        self.answerTimeout = answerTimeout
     }
 
     /// The rows `query` returns.
     @discardableResult
     func rows(_ query: PostgresQuery) throws -> [PostgresRow] {
-        try connection.query(query, logger: PostgresGalleryStore.logger).wait().rows
+        try answer(connection.query(query, logger: PostgresGalleryStore.logger), within: answerTimeout).rows
     }
 
     /// Runs `query`; returns the number of rows it inserted, updated or deleted (nil for other statements).
     @discardableResult
     func execute(_ query: PostgresQuery) throws -> Int? {
-        try connection.query(query, logger: PostgresGalleryStore.logger).wait().metadata.rows
+        try answer(connection.query(query, logger: PostgresGalleryStore.logger), within: answerTimeout).metadata.rows
     }
 
     /// Runs `query`, calling `onRow` for each row as it arrives (on the event loop thread, one row at a time, all before
     /// this returns): for results too large to hold as rows.
     func forEach(_ query: PostgresQuery, _ onRow: @escaping @Sendable (PostgresRow) throws -> Void) throws {
-        _ = try connection.query(query, logger: PostgresGalleryStore.logger, onRow).wait()
+        _ = try answer(connection.query(query, logger: PostgresGalleryStore.logger, onRow), within: Self.streamTimeout)
+    }
+
+    /// The value of `future`, or (after `seconds` without one) the connection closed and `.unavailable` thrown.
+    private func answer<T: Sendable>(_ future: EventLoopFuture<T>, within seconds: Double) throws -> T {
+        let done = DispatchSemaphore(value: 0)
+        let result = AnswerBox<T>()
+        future.whenComplete { outcome in
+            result.set(outcome)
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + seconds) == .success, let outcome = result.get() else {
+            broken = true
+            PostgresGalleryStore.closeSoon(connection)
+            throw GalleryStoreError.unavailable(location: location, reason: "no answer from the server within \(Int(seconds)) s")
+        }
+        return try outcome.get()
     }
 
     /// Runs `body` in one transaction (`BEGIN` with `mode`, e.g. "ISOLATION LEVEL REPEATABLE READ READ ONLY"), committed
@@ -297,4 +324,12 @@ final class PostgresSession {
         }
         return result
     }
+}
+
+/// The outcome of a future, handed from the event loop to the waiting thread.
+private final class AnswerBox<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var outcome: Result<T, any Error>?
+    func set(_ r: Result<T, any Error>) { lock.withLock { outcome = r } }
+    func get() -> Result<T, any Error>? { lock.withLock { outcome } }
 }

@@ -97,12 +97,36 @@ public final class PostgresServer: @unchecked Sendable {
     /// Starts the server paused by `pause` again, on the same port.
     public func resume() throws { try startServer() }
 
+    /// SIGSTOP to the server and every one of its backends: connections stay open but nothing answers (a frozen
+    /// machine, a network dropping packets). `thaw` undoes it.
+    public func freeze() throws { try signalAll(SIGSTOP) }
+
+    /// SIGCONT to the processes `freeze` stopped.
+    public func thaw() throws { try signalAll(SIGCONT) }
+
+    /// `signal` to the postmaster (first line of `data/postmaster.pid`) and each of its children (from /proc).
+    private func signalAll(_ signal: Int32) throws {
+        let pidFile = folder.appendingPathComponent("data/postmaster.pid")
+        guard let text = try? String(contentsOf: pidFile, encoding: .utf8), let master = Int32(text.split(separator: "\n").first ?? "") else {
+            throw Unavailable(description: "no postmaster.pid in \(folder.path)")
+        }
+        var pids = [master]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, Int32(fields[1]) == master { pids.append(pid) }
+        }
+        for pid in pids { kill(pid, signal) }
+    }
+
     /// Stops the cluster (`pg_ctl stop -m fast`) and removes its folder. Idempotent.
     public func stop() {
         lock.lock()
         defer { lock.unlock() }
         guard !stopped else { return }
         stopped = true
+        try? thaw()
         _ = try? Self.run(Self.binaries.appendingPathComponent("pg_ctl").path,
                           ["-D", folder.appendingPathComponent("data").path, "-m", "fast", "-w", "-t", "30", "stop"], asPostgresUser: asPostgresUser)
         if let watchdog, watchdog.isRunning { kill(watchdog.processIdentifier, SIGKILL) }

@@ -155,6 +155,35 @@ final class LiveGalleryFollowingTests: XCTestCase {
         XCTAssertNotNil(try within(3) { try names(a) == ["bo", "cy"] }, "a caught up after its listener was cut: \((try? names(a)) ?? [])")
         XCTAssertNotNil(within(3) { a.status == .inStep })
     }
+
+    func testAFrozenDatabaseIsAnErrorWithinSecondsNeverAHang() throws {
+        let server = Self.server!
+        let location = try server.database("follow_frozen")
+        let a = try instance(location)
+        defer { a.close() }
+        _ = try a.enroll(name: "ana", embeddings: [vector(1)], metadata: nil, policy: .extend)
+
+        try server.freeze()   // connections stay open; nothing answers
+        var thawed = false
+        defer { if !thawed { try? server.thaw() } }
+        let started = Date()
+        XCTAssertThrowsError(try a.enroll(name: "bo", embeddings: [vector(2)], metadata: nil, policy: .extend)) { e in
+            XCTAssertEqual((e as? WorkflowError)?.kind, .unavailable, "\(e)")
+            // The statement's own timeout, or (when the follower gave the connection up first) the new connection's.
+            XCTAssertTrue("\(e)".contains("no answer from the server within") || "\(e)".contains("no answer within"), "\(e)")
+        }
+        let waited = Date().timeIntervalSince(started)
+        XCTAssertLessThan(waited, 30, "the write gave up instead of hanging")
+        XCTAssertNotNil(within(20) { a.status.isOffline }, "the follower's poll gave up too")
+        XCTAssertEqual(try names(a), ["ana"], "reads answer from memory meanwhile")
+
+        try server.thaw()
+        thawed = true
+        XCTAssertNotNil(within(20) { a.status == .inStep }, "in step again once the server answers")
+        XCTAssertEqual(try a.enroll(name: "bo", embeddings: [vector(2)], metadata: nil, policy: .extend), .added(embeddings: 1))
+        XCTAssertEqual(try names(a), ["ana", "bo"])
+        print("frozen database: the write gave up after \(String(format: "%.1f", waited)) s")
+    }
 }
 
 /// Outcomes gathered from several threads.

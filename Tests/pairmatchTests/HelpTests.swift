@@ -120,6 +120,21 @@ final class HelpTests: XCTestCase {
         }
     }
 
+    func testBenchClusterHelpNamesWhatItMeasuresAndItsRefusals() throws {
+        let help = Pairmatch.helpMessage(for: BenchClusterCommand.self, columns: 100).replacingOccurrences(of: "\n", with: " ")
+        for phrase in ["Needs wrk and nginx", "must be empty", "reused", "with one instance of 2 workers, then with two instances of 1 worker each",
+                       "--people <n>            Synthetic people in the gallery. (default: 1000000)",
+                       "PAIRMATCH_PGPASSFILE"] {
+            XCTAssertTrue(help.contains(phrase), "bench cluster help lacks: \(phrase)")
+        }
+        let notPostgres = try CLIRunner.run(["bench", "cluster", "--gallery", "people.db"])
+        XCTAssertEqual(notPostgres.status, 64)
+        XCTAssertTrue(notPostgres.stderr.contains("--gallery must be a postgres:// URL"), notPostgres.stderr)
+        let noPeople = try CLIRunner.run(["bench", "cluster", "--gallery", "postgres://u@127.0.0.1:1/d", "--people", "0"])
+        XCTAssertEqual(noPeople.status, 64)
+        XCTAssertTrue(noPeople.stderr.contains("--people must be from 1"), noPeople.stderr)
+    }
+
     func testUsageErrorsExitWith64() throws {
         let r = try CLIRunner.run(["compare", "only-one.jpg"])
         XCTAssertEqual(r.status, 64)
