@@ -10,11 +10,14 @@ import Foundation
 ///    Q queries is scored by one `cblas_sgemm` per tile of gallery rows (`DistanceScan.gemm`: C `[Q, R]`,
 ///    R ≈ 2^18 / Q; for a gallery up to R rows that is a single sgemm, and a 1M-row gallery never needs a
 ///    `[Q, N]` score matrix).
-/// 2. Exact top-K identities per query by partial selection (`IdentitySelection`; N is never sorted); an identity
-///    counts once, by its nearest embedding. Ties: lower identity index first, then lower row.
-/// 3. For the K candidates, the exact distance and the scorer's probability from the exact pair (query, nearest
+/// 2. Candidates per query by partial selection (`IdentitySelection`; N is never sorted); an identity counts
+///    once, by its nearest embedding. BLAS results depend on a row's place in its kernel's tile, so the selection
+///    keeps everything within the error bound τ (`selectionTolerance`) of the K-th score, and
+/// 3. the candidates' distances are recomputed exactly in one fixed order (`exactSquaredDistance`): the top K
+///    identities are then exact, and equal rows tie exactly. Ties: lower identity index first, then lower row.
+/// 4. For the K identities, the exact distance and the scorer's probability from the exact pair (query, nearest
 ///    embedding), e.g. the logistic head on |Δ| `PairFeatures`.
-/// 4. Decision: the candidate of highest probability if it is ≥ the scorer's threshold, else unknown.
+/// 5. Decision: the candidate of highest probability if it is ≥ the scorer's threshold, else unknown.
 ///
 /// Every query must have the gallery's `dimension` components (`.embeddingDimensionMismatch` otherwise), and a
 /// scorer that states its dimension must state the gallery's (`.scorerDimensionMismatch`).
@@ -38,13 +41,9 @@ extension FaceGallery {
         }
         guard !queries.isEmpty else { return [] }
         guard !isEmpty else { return queries.map { _ in [] } }
-        let selections = select(queries, topK: min(topK, count), threads: threads)
-        return zip(queries, selections).map { query, s in
-            (0..<s.count).map { i in
-                let row = Int(s.rows[i]), identity = Int(s.identities[i])
-                return Neighbour(name: names[identity], identityIndex: identity, row: row, distance: exactDistance(query, row: row))
-            }
-        }
+        let k = min(topK, count)
+        let selections = select(queries, topK: k, threads: threads)
+        return zip(queries, selections).map { query, s in exactNearest(query, candidates: s.candidateRows, topK: k) }
     }
 
     /// Open-set identification of each query: the K nearest identities scored by `scorer`, and a decision
@@ -104,18 +103,53 @@ extension FaceGallery {
         }
     }
 
-    /// ‖q − g_row‖ computed directly from the two vectors (the query has the gallery's dimension).
-    func exactDistance(_ query: Embedding, row: Int) -> Float {
+    /// ‖q − g_row‖² computed directly from the two vectors, in one fixed order (the query has the gallery's
+    /// dimension): equal rows give bit-equal results, whatever their position in the matrix.
+    func exactSquaredDistance(_ query: Embedding, row: Int) -> Float {
         let d = dimension!
-        var s: Float = 0
-        for k in 0..<d {
-            let x = query.values[k] - matrix[row * d + k]
-            s += x * x
+        return query.values.withUnsafeBufferPointer { q in
+            matrix.withUnsafeBufferPointer { m in
+                let g = m.baseAddress! + row * d
+                var s: Float = 0
+                for k in 0..<d {
+                    let x = q[k] - g[k]
+                    s += x * x
+                }
+                return s
+            }
         }
-        return s.squareRoot()
     }
 
-    /// The top-`k` identity selection of each query (k ≤ count, each query `[D]`), merged over worker threads.
+    /// ‖q − g_row‖, the square root of `exactSquaredDistance`.
+    func exactDistance(_ query: Embedding, row: Int) -> Float {
+        exactSquaredDistance(query, row: row).squareRoot()
+    }
+
+    /// The `topK` nearest identities among `candidates` (identity, row) by exact distance: each identity by its
+    /// nearest candidate row (ties: lower row), ordered by (distance, identity index).
+    func exactNearest(_ query: Embedding, candidates: [(identity: Int32, row: Int32)], topK: Int) -> [Neighbour] {
+        var best: [Int32: (distance: Float, row: Int32)] = [:]
+        for c in candidates {
+            let distance = exactDistance(query, row: Int(c.row))
+            if let held = best[c.identity], held.distance < distance || (held.distance == distance && held.row <= c.row) { continue }
+            best[c.identity] = (distance, c.row)
+        }
+        let ranked = best.sorted { a, b in a.value.distance != b.value.distance ? a.value.distance < b.value.distance : a.key < b.key }
+        return ranked.prefix(topK).map { identity, e in
+            Neighbour(name: names[Int(identity)], identityIndex: Int(identity), row: Int(e.row), distance: e.distance)
+        }
+    }
+
+    /// The score margin τ of a search's selection for a query of squared norm `queryNorm`, in squared-distance units:
+    /// twice the worst-case gap between a BLAS score (‖g‖² + c + ‖q‖² with c = −2·q·g, any summation order, ≤
+    /// (2·D + 4)·u·S off) and `exactSquaredDistance` (≤ (2·D + 6)·u·S off), u = 2⁻²⁴, S = ‖q‖² + the largest ‖g‖²
+    /// (Higham's γ_D bounds). It grows with D: 6·10⁻⁵·S for D = 128.
+    static func selectionTolerance(queryNorm: Float, largestRowNorm: Float, dimension d: Int) -> Float {
+        Float(4 * d + 10) * Float.ulpOfOne * (queryNorm + largestRowNorm)   // 2 · (4·D + 10)·u · S
+    }
+
+    /// The candidate selection of each query for its top `k` identities (k ≤ count, each query `[D]`), merged over
+    /// worker threads, with the margin `selectionTolerance`: the exact top k are among its `candidateRows`.
     func select(_ queries: [Embedding], topK k: Int, threads: Int) -> [IdentitySelection] {
         let d = dimension!
         let n = embeddingCount
@@ -124,6 +158,8 @@ extension FaceGallery {
         var packed = [Float](repeating: 0, count: q * d)   // [Q, D]
         for (i, e) in queries.enumerated() { packed.replaceSubrange(i * d ..< (i + 1) * d, with: e.values) }
         let queryNorms = queries.map { e in e.values.withUnsafeBufferPointer { Self.squaredNorm($0.baseAddress!, dimension: d) } }   // [Q]
+        let largestRowNorm = squaredNorms.max() ?? 0
+        let tolerances = queryNorms.map { Self.selectionTolerance(queryNorm: $0, largestRowNorm: largestRowNorm, dimension: d) }   // [Q]
 
         BLASThreads.useSingleThreadedBLAS()     // workers split the rows; see BLASThreads
 
@@ -136,7 +172,8 @@ extension FaceGallery {
                         perWorker.withUnsafeMutableBufferPointer { out in
                             let job = ScanJob(gallery: .init(matrix: m.baseAddress!, norms: norms.baseAddress!, owner: own.baseAddress!,
                                                              dimension: d),
-                                              queries: qs.baseAddress!, queryNorms: qn.baseAddress!, queryCount: q, rows: n, workers: workers, k: k,
+                                              queries: qs.baseAddress!, queryNorms: qn.baseAddress!, tolerances: tolerances, queryCount: q, rows: n,
+                                              workers: workers, k: k,
                                               out: out.baseAddress!)
                             if workers == 1 { job.run(worker: 0) } else {
                                 DispatchQueue.concurrentPerform(iterations: workers) { w in job.run(worker: w) }
@@ -159,6 +196,7 @@ private struct ScanJob: @unchecked Sendable {
     let gallery: DistanceScan.Gallery
     let queries: UnsafePointer<Float>   // [Q, D]
     let queryNorms: UnsafePointer<Float>   // [Q]
+    let tolerances: [Float]   // [Q] selection margin τ of each query
     let queryCount: Int
     let rows: Int
     let workers: Int
@@ -167,7 +205,7 @@ private struct ScanJob: @unchecked Sendable {
 
     func run(worker w: Int) {
         let lo = rows * w / workers, hi = rows * (w + 1) / workers
-        var selections = [IdentitySelection](repeating: IdentitySelection(capacity: k), count: queryCount)
+        var selections = tolerances.map { IdentitySelection(capacity: k, tolerance: $0) }   // [Q]
         if queryCount == 1 {
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: DistanceScan.streamTileRows)   // [R]
             defer { scratch.deallocate() }
