@@ -59,3 +59,15 @@ public func assertMatches(_ actual: [Float], _ expected: [Float], tolerance: Flo
     XCTAssertEqual(unwritten, 0, "\(what): \(unwritten) outputs left unwritten (NaN)", file: file, line: line)
     XCTAssertLessThan(maxAbsDifference(actual, expected), tolerance, what, file: file, line: line)
 }
+
+/// Asserts that `actual` and `expected` are the same floats bit for bit (so a NaN left in an unwritten output
+/// fails unless the reference has the very same NaN there), naming the first element that differs.
+public func assertBitwiseEqual(_ actual: [Float], _ expected: [Float], _ what: String,
+                               file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(actual.count, expected.count, "\(what): sizes differ", file: file, line: line)
+    let differing = zip(actual, expected).enumerated().filter { $0.element.0.bitPattern != $0.element.1.bitPattern }
+    if let first = differing.first {
+        XCTFail("\(what): \(differing.count) of \(actual.count) differ, first at \(first.offset): \(first.element.0) vs \(first.element.1)",
+                file: file, line: line)
+    }
+}

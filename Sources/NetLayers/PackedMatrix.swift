@@ -1,0 +1,191 @@
+/// A left-hand matrix A `[M, K]` packed once (e.g. a layer's weights at load) for `multiplyAdd`, the product whose
+/// every output element is computed in one fixed order, whatever the width N of the right-hand side.
+///
+/// Contract of `multiplyAdd`: C[i, j] ← fold over k = 0 ..< K of c ↦ fma(A[i, k], B[k, j], c), starting from
+/// C's value (e.g. the bias), in increasing k: one fused multiply-add per term, no reassociation. So an output
+/// depends only on its own row of A and column of B: the same column gives the same bits in a product of 1, 7 or
+/// 16 images' columns, at any position, in any blocking or thread split. `multiplyAddNaive` is the scalar
+/// statement of the same contract (bitwise equal, tested).
+///
+/// Layout: `panels [⌈M/6⌉, K, 6]`, the rows of each 6-row panel interleaved per k (rows ≥ M are zero). The
+/// micro-kernel holds a 6 × 16 tile of C in twelve AVX2 registers and streams one 6-float column of A and one
+/// 16-float row of packed B per k (2 loads, 6 broadcasts, 12 FMAs). B is packed per call into `[⌈N/16⌉, KC, 16]`
+/// blocks of `depthBlock` rows (zero columns past N), which stay in L2 while every A panel passes over them.
+public struct PackedMatrix: Sendable {
+    /// M, rows of A (and of C).
+    public let rows: Int
+    /// K, columns of A (rows of B).
+    public let depth: Int
+    /// `[⌈M/6⌉, K, 6]`.
+    let panels: [Float]
+
+    /// Rows per A panel (the micro-tile's height).
+    static let panelRows = 6
+    /// Columns per B panel (the micro-tile's width: two SIMD8).
+    static let panelColumns = 16
+    /// KC: rows of B packed at once (B panel 16 KiB, A panel slice 6 KiB: both in L1).
+    static let depthBlock = 256
+    /// NC: columns of B packed at once (a packed block of ≤ 256 KiB stays in L2).
+    static let columnBlock = 256
+
+    /// Packs A with element (i, k) at `a[i·rowStride + k·columnStride]` (row-major: columnStride 1; a transposed
+    /// store: rowStride 1, columnStride M).
+    public init(_ a: UnsafePointer<Float>, rows m: Int, depth k: Int, rowStride: Int, columnStride: Int = 1) {
+        precondition(m >= 1 && k >= 1, "packed matrix: empty \(m) × \(k)")
+        rows = m
+        depth = k
+        let r = Self.panelRows
+        let count = (m + r - 1) / r
+        panels = [Float](unsafeUninitializedCapacity: count * k * r) { buf, initialised in
+            for p in 0..<count {
+                for kk in 0..<k {
+                    for l in 0..<r {
+                        let i = p * r + l
+                        buf[(p * k + kk) * r + l] = i < m ? a[i * rowStride + kk * columnStride] : 0
+                    }
+                }
+            }
+            initialised = count * k * r
+        }
+    }
+
+    /// Packs a row-major `[M, K]` array.
+    public init(_ a: [Float], rows m: Int, depth k: Int) {
+        precondition(a.count == m * k, "packed matrix: \(a.count) values for \(m) × \(k)")
+        self = a.withUnsafeBufferPointer { PackedMatrix($0.baseAddress!, rows: m, depth: k, rowStride: k) }
+    }
+
+    /// Floats of scratch `multiplyAdd` needs (one packed B block), whatever N.
+    public static var scratchCount: Int { depthBlock * columnBlock }
+
+    /// C `[M, N]` (row stride `ldc`) += A · B in the order of the type's contract. B's element (k, j) is at
+    /// `b[k·ldb + j]`, or at `b[j·ldb + k]` when `bTransposed` (B stored as `[N, K]`). `scratch` holds
+    /// `scratchCount` floats; C must not overlap B or the scratch. `rowRange` restricts the rows of C computed
+    /// (whole 6-row panels, e.g. one thread's share; default: all).
+    public func multiplyAdd(_ b: UnsafePointer<Float>, ldb: Int, bTransposed: Bool = false, columns n: Int,
+                            into c: UnsafeMutablePointer<Float>, ldc: Int, scratch: UnsafeMutablePointer<Float>,
+                            panelRange: Range<Int>? = nil) {
+        guard n > 0 else { return }
+        let k = depth, r = Self.panelRows, w = Self.panelColumns
+        let allPanels = 0..<((rows + r - 1) / r)
+        let panelsToDo = panelRange ?? allPanels
+        precondition(panelsToDo.lowerBound >= 0 && panelsToDo.upperBound <= allPanels.upperBound, "packed matrix: panels \(panelsToDo)")
+        panels.withUnsafeBufferPointer { ab in
+            let a = ab.baseAddress!
+            var j0 = 0
+            while j0 < n {
+                let nc = min(Self.columnBlock, n - j0)
+                let bPanels = (nc + w - 1) / w
+                var p0 = 0
+                while p0 < k {
+                    let kc = min(Self.depthBlock, k - p0)
+                    // scratch [bPanels, kc, 16]: B[p0 ..< p0+kc, j0 ..< j0+nc], zero past N
+                    Self.packB(b, ldb: ldb, transposed: bTransposed, rows: p0..<(p0 + kc), columns: j0..<(j0 + nc), into: scratch)
+                    for panel in panelsToDo {
+                        let ap = a + (panel * k + p0) * r              // [kc, 6]
+                        let i0 = panel * r, mr = min(r, rows - i0)
+                        for q in 0..<bPanels {
+                            let bp = UnsafePointer(scratch + q * kc * w)   // [kc, 16]
+                            let jj = j0 + q * w, nr = min(w, n - jj)
+                            let ct = c + i0 * ldc + jj
+                            if mr == r && nr == w {
+                                Self.kernel(depth: kc, a: ap, b: bp, c: ct, ldc: ldc)
+                            } else {
+                                Self.edgeKernel(depth: kc, a: ap, b: bp, c: ct, ldc: ldc, rows: mr, columns: nr)
+                            }
+                        }
+                    }
+                    p0 += kc
+                }
+                j0 += nc
+            }
+        }
+    }
+
+    /// The contract stated directly: C[i, j] = fold k of fma(A[i, k], B[k, j], c), scalar, from the original
+    /// unpacked A `a[i·lda + k]` (row-major). The reference `multiplyAdd` is tested against, bit for bit.
+    public static func multiplyAddNaive(a: UnsafePointer<Float>, lda: Int, rows m: Int, depth k: Int,
+                                        _ b: UnsafePointer<Float>, ldb: Int, bTransposed: Bool = false, columns n: Int,
+                                        into c: UnsafeMutablePointer<Float>, ldc: Int) {
+        for i in 0..<m {
+            for j in 0..<n {
+                var s = c[i * ldc + j]
+                for kk in 0..<k {
+                    let bv = bTransposed ? b[j * ldb + kk] : b[kk * ldb + j]
+                    s = s.addingProduct(a[i * lda + kk], bv)
+                }
+                c[i * ldc + j] = s
+            }
+        }
+    }
+
+    /// Packs B rows `rows`, columns `columns` into `[⌈columns/16⌉, rows.count, 16]`, zero past the last column.
+    @inline(__always)
+    static func packB(_ b: UnsafePointer<Float>, ldb: Int, transposed: Bool, rows: Range<Int>, columns: Range<Int>,
+                      into dst: UnsafeMutablePointer<Float>) {
+        let w = panelColumns, kc = rows.count
+        var q = 0, j = columns.lowerBound
+        while j < columns.upperBound {
+            let nr = min(w, columns.upperBound - j)
+            let d = dst + q * kc * w
+            if !transposed && nr == w {
+                for p in 0..<kc {
+                    let s = b + (rows.lowerBound + p) * ldb + j
+                    UnsafeMutableRawPointer(d + p * w).storeBytes(of: UnsafeRawPointer(s).loadUnaligned(as: SIMD16<Float>.self), as: SIMD16<Float>.self)
+                }
+            } else if !transposed {
+                for p in 0..<kc {
+                    let s = b + (rows.lowerBound + p) * ldb + j
+                    for l in 0..<w { d[p * w + l] = l < nr ? s[l] : 0 }
+                }
+            } else {
+                for p in 0..<kc { for l in nr..<w { d[p * w + l] = 0 } }
+                for l in 0..<nr {
+                    let s = b + (j + l) * ldb + rows.lowerBound
+                    for p in 0..<kc { d[p * w + l] = s[p] }
+                }
+            }
+            q += 1
+            j += w
+        }
+    }
+
+    /// C tile `[6, 16]` (row stride ldc) += A panel `[kc, 6]` · B panel `[kc, 16]`, k ascending, one FMA per term.
+    @inline(__always)
+    static func kernel(depth kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        typealias V = SIMD8<Float>
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+        @inline(__always) func store(_ v: V, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self) }
+        let c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc, c4 = c + 4 * ldc, c5 = c + 5 * ldc
+        var x00 = load(c0), x01 = load(c0 + 8), x10 = load(c1), x11 = load(c1 + 8), x20 = load(c2), x21 = load(c2 + 8)
+        var x30 = load(c3), x31 = load(c3 + 8), x40 = load(c4), x41 = load(c4 + 8), x50 = load(c5), x51 = load(c5 + 8)
+        var ap = a, bp = b
+        for _ in 0..<kc {
+            let b0 = load(bp), b1 = load(bp + 8)
+            var s = V(repeating: ap[0]); x00 = x00.addingProduct(s, b0); x01 = x01.addingProduct(s, b1)
+            s = V(repeating: ap[1]); x10 = x10.addingProduct(s, b0); x11 = x11.addingProduct(s, b1)
+            s = V(repeating: ap[2]); x20 = x20.addingProduct(s, b0); x21 = x21.addingProduct(s, b1)
+            s = V(repeating: ap[3]); x30 = x30.addingProduct(s, b0); x31 = x31.addingProduct(s, b1)
+            s = V(repeating: ap[4]); x40 = x40.addingProduct(s, b0); x41 = x41.addingProduct(s, b1)
+            s = V(repeating: ap[5]); x50 = x50.addingProduct(s, b0); x51 = x51.addingProduct(s, b1)
+            ap += 6
+            bp += 16
+        }
+        store(x00, c0); store(x01, c0 + 8); store(x10, c1); store(x11, c1 + 8); store(x20, c2); store(x21, c2 + 8)
+        store(x30, c3); store(x31, c3 + 8); store(x40, c4); store(x41, c4 + 8); store(x50, c5); store(x51, c5 + 8)
+    }
+
+    /// `kernel` for a tile of `rows` × `columns` valid elements: C is copied into a full tile, computed, copied back
+    /// (the padding lanes compute on zeros and are dropped, so the valid ones see the same operations).
+    @inline(__always)
+    static func edgeKernel(depth kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+                           ldc: Int, rows mr: Int, columns nr: Int) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: panelRows * panelColumns) { t in
+            let tile = t.baseAddress!                                    // [6, 16]
+            tile.update(repeating: 0, count: panelRows * panelColumns)
+            for i in 0..<mr { (tile + i * panelColumns).update(from: c + i * ldc, count: nr) }
+            kernel(depth: kc, a: a, b: b, c: tile, ldc: panelColumns)
+            for i in 0..<mr { (c + i * ldc).update(from: tile + i * panelColumns, count: nr) }
+        }
+    }
+}
