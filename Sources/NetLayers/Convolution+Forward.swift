@@ -1,4 +1,4 @@
-/// The fast convolution path: im2col packing and one `gemm` per column block.
+/// The fast convolution path: im2col packing and one packed product per column block.
 ///
 /// Layout: the logical im2col matrix of a batch is `cols [K, N·Ho·Wo]` (K = I·kh·kw, row k = (i, ky, kx),
 /// column = (n, oy, ox)). The weights are `W [O, K]`, so the whole layer is the single product
@@ -15,7 +15,12 @@
 /// * A 1×1, stride 1, unpadded convolution on one image skips im2col (the input plane stack *is* `cols`).
 ///
 /// For the detector and other single-image users: any H×W works; scratch never exceeds
-/// `max(scratchLimit, K·Wo)` floats whatever the image size (one output row is the smallest band).
+/// `max(scratchLimit, K·Wo) + PackedMatrix.scratchCount` floats whatever the image size (one output row is the
+/// smallest band; the fixed part holds the product's packed B blocks).
+///
+/// Every product is `PackedMatrix.multiplyAdd` with the weights packed once (`packedWeights`): each output is
+/// bias + one fixed fold over K, so grouping, banding and the pointwise shortcut give the same bits, and an image's
+/// output does not depend on the other images of its batch.
 extension Convolution {
     /// 512 Ki floats (2 MiB) of im2col/product scratch by default: large enough that the small late layers
     /// of a batch form one GEMM (the encoder's 256-channel 4×4 layers: 12–16 faces per GEMM), small enough
@@ -41,10 +46,17 @@ extension Convolution {
 
     /// The blocking `forward` uses for `input` under `scratchLimit` floats of scratch.
     public func plan(for input: Shape4, scratchLimit: Int = Convolution.defaultScratchLimit) -> Plan {
+        let blocks = blockPlan(for: input, scratchLimit: scratchLimit)
+        return Plan(imagesPerGroup: blocks.imagesPerGroup, rowsPerBand: blocks.rowsPerBand,
+                    scratchCount: blocks.scratchCount + PackedMatrix.scratchCount)
+    }
+
+    /// `plan` without the product's packing space (which follows the im2col and product buffers in scratch).
+    private func blockPlan(for input: Shape4, scratchLimit: Int) -> Plan {
         let out = outputShape(for: input)
         let k = patchSize, o = outputChannels, hw = out.h * out.w
         if isSingleTap(input: input, output: out) {
-            return Plan(imagesPerGroup: input.n, rowsPerBand: 1, scratchCount: o * inputChannels)
+            return Plan(imagesPerGroup: input.n, rowsPerBand: 1, scratchCount: o * input.n)
         }
         if input.n > 1 {
             let g = min(input.n, scratchLimit / max(1, (k + o) * hw))
@@ -101,14 +113,15 @@ extension Convolution {
         if let r = epilogue.residual { precondition(r.shape == out, "convolution: residual is \(r.shape), expected \(out)") }
         let plan = plan(for: input.shape, scratchLimit: scratchLimit)
         scratch.reserve(plan.scratchCount)
+        let packScratch = scratch.pointer + plan.scratchCount - PackedMatrix.scratchCount   // [KC·NC]
         if isSingleTap(input: input.shape, output: out) {
-            forwardSingleTap(input, into: output, epilogue: epilogue, scratch: scratch.pointer)
+            forwardSingleTap(input, into: output, epilogue: epilogue, scratch: scratch.pointer, packScratch: packScratch)
             return
         }
         let hw = out.h * out.w, k = patchSize, o = outputChannels
-        weights.withUnsafeBufferPointer { wBuf in
+        do {
             bias.withUnsafeBufferPointer { bBuf in
-                let w = wBuf.baseAddress!, b = bBuf.baseAddress!
+                let b = bBuf.baseAddress!
                 var n0 = 0
                 while n0 < input.shape.n {
                     let g = min(plan.imagesPerGroup, input.shape.n - n0)
@@ -119,7 +132,7 @@ extension Convolution {
                         let ld = g * hw
                         im2col(input, images: n0..<(n0 + g), rows: 0..<out.h, outWidth: out.w, into: cols)
                         for oc in 0..<o { (product + oc * ld).update(repeating: b[oc], count: ld) }
-                        gemm(m: o, n: ld, k: k, a: w, lda: k, b: cols, ldb: ld, beta: 1, c: product, ldc: ld)
+                        packedWeights.multiplyAdd(cols, ldb: ld, columns: ld, into: product, ldc: ld, scratch: packScratch)
                         for j in 0..<g {
                             for oc in 0..<o {
                                 ConvEpilogueKernel.apply(product + oc * ld + j * hw, to: output.plane(n0 + j, oc),
@@ -129,7 +142,7 @@ extension Convolution {
                         }
                     } else {
                         forwardOneImage(input, image: n0, output: output, epilogue: epilogue, rowsPerBand: plan.rowsPerBand,
-                                        weights: w, bias: b, scratch: scratch.pointer)
+                                        bias: b, scratch: scratch.pointer, packScratch: packScratch)
                     }
                     n0 += g
                 }
@@ -148,23 +161,20 @@ extension Convolution {
         input.h == 1 && input.w == 1 && output.h == 1 && output.w == 1 && (kernelHeight > 1 || kernelWidth > 1)
     }
 
-    /// `output [N, O] = x [N, I] · Wtapᵀ + bias`, Wtap `[O, I]` = weights[:, :, py, px] gathered into `scratch`.
+    /// `output [N, O] = x [N, I] · Wtapᵀ + bias`, Wtap `[O, I]` = weights[:, :, py, px] packed per call, computed
+    /// as `[O, N]` in `scratch` (each element the same fold as any other path's) and transposed into the output.
     private func forwardSingleTap(_ input: FeatureMap, into output: FeatureMap, epilogue: ConvEpilogue,
-                                  scratch: UnsafeMutablePointer<Float>) {
+                                  scratch: UnsafeMutablePointer<Float>, packScratch: UnsafeMutablePointer<Float>) {
         let ci = inputChannels, co = outputChannels, n = input.shape.n
         let taps = kernelHeight * kernelWidth, tap = paddingY * kernelWidth + paddingX
-        weights.withUnsafeBufferPointer { wb in
-            let w = wb.baseAddress!
-            for oc in 0..<co {
-                let src = w + oc * ci * taps + tap, dst = scratch + oc * ci
-                for i in 0..<ci { dst[i] = src[i * taps] }
-            }
+        let tapWeights = weights.withUnsafeBufferPointer { wb in
+            PackedMatrix(wb.baseAddress! + tap, rows: co, depth: ci, rowStride: ci * taps, columnStride: taps)
         }
-        bias.withUnsafeBufferPointer { b in
-            for j in 0..<n { output.image(j).update(from: b.baseAddress!, count: co) }
-        }
-        gemm(transB: true, m: n, n: co, k: ci, a: input.data, lda: ci, b: scratch, ldb: ci, beta: 1,
-             c: output.data, ldc: co)
+        let product = scratch                                      // [O, N]
+        for oc in 0..<co { (product + oc * n).update(repeating: bias[oc], count: n) }
+        tapWeights.multiplyAdd(UnsafePointer(input.data), ldb: ci, bTransposed: true, columns: n, into: product, ldc: n,
+                               scratch: packScratch)
+        for j in 0..<n { for oc in 0..<co { output.data[j * co + oc] = product[oc * n + j] } }
         if !epilogue.isIdentity {
             ConvEpilogueKernel.apply(output.data, to: output.data, residual: epilogue.residual?.data,
                                      relu: epilogue.relu, count: n * co)
@@ -173,9 +183,9 @@ extension Convolution {
 
     /// One image, in bands of output rows, each band's GEMM writing straight into `output` (ldc = Ho·Wo).
     private func forwardOneImage(_ input: FeatureMap, image n: Int, output: FeatureMap, epilogue: ConvEpilogue,
-                                 rowsPerBand: Int, weights w: UnsafePointer<Float>, bias b: UnsafePointer<Float>,
-                                 scratch: UnsafeMutablePointer<Float>) {
-        let out = output.shape, k = patchSize, o = outputChannels
+                                 rowsPerBand: Int, bias b: UnsafePointer<Float>,
+                                 scratch: UnsafeMutablePointer<Float>, packScratch: UnsafeMutablePointer<Float>) {
+        let out = output.shape, o = outputChannels
         let hw = out.h * out.w
         var y0 = 0
         while y0 < out.h {
@@ -193,7 +203,7 @@ extension Convolution {
                 ldb = ncols
             }
             for oc in 0..<o { (c + oc * hw).update(repeating: b[oc], count: ncols) }
-            gemm(m: o, n: ncols, k: k, a: w, lda: k, b: bMatrix, ldb: ldb, beta: 1, c: c, ldc: hw)
+            packedWeights.multiplyAdd(bMatrix, ldb: ldb, columns: ncols, into: c, ldc: hw, scratch: packScratch)
             if !epilogue.isIdentity {
                 for oc in 0..<o {
                     let p = c + oc * hw

@@ -28,18 +28,18 @@ extension Convolution {
     }
 
     /// Whether `forward(.automatic)` uses Winograd for `input`: the shape admits it, the tiles need fewer
-    /// multiply-adds than im2col (16 per tile vs 9 per output pixel; e.g. not for 1×1 planes), and the batch has
-    /// at least `winogradMinimumTiles` tiles. With fewer, each of the 16 GEMMs is too narrow and the time goes
-    /// to OpenBLAS packing U (16/9 the size of the im2col weights): measured on the encoder at batch 1, the
-    /// 256-channel 4×4 layers (4 tiles) took ~1.5× longer with Winograd than with im2col, 8×8 (16 tiles) broke even.
+    /// multiply-adds than im2col (16 per tile vs 9 per output pixel; e.g. not for 1×1 planes), and one image has
+    /// at least `winogradMinimumTiles` tiles. The choice depends on the plane, never on the batch size N, so an
+    /// image's output is the same whichever batch it is computed in (the two algorithms round differently).
     public func prefersWinograd(for input: Shape4) -> Bool {
         guard isWinogradShape else { return false }
         let tiles = ((input.h + 1) / 2) * ((input.w + 1) / 2)
-        return 16 * tiles < 9 * input.h * input.w && input.n * tiles >= Self.winogradMinimumTiles
+        return 16 * tiles < 9 * input.h * input.w && tiles >= Self.winogradMinimumTiles
     }
 
-    /// Fewest tiles (images × tiles per image) for which `.automatic` picks Winograd.
-    public static let winogradMinimumTiles = 32
+    /// Fewest tiles per image for which `.automatic` picks Winograd (with the transformed weights packed once,
+    /// the 16 products no longer repack U per call, so small planes gain too; `bench encoder` measures the rule).
+    public static let winogradMinimumTiles = 4
 
     /// Tile rows per block and scratch floats of the Winograd path for `input` under `scratchLimit`.
     public func winogradPlan(for input: Shape4, scratchLimit: Int = Convolution.defaultScratchLimit)
@@ -48,7 +48,8 @@ extension Convolution {
         let perRow = 16 * (inputChannels + outputChannels) * tw
         let rows = max(1, min(input.n * th, scratchLimit / max(1, perRow)))
         let work = max(Self.winogradWorkCount(tilesHigh: th, tilesWide: tw), 4 * (rows * tw + Self.winogradLanes))
-        return (rows, rows * perRow + 2 * 16 * Self.winogradLanes + work)
+        // V, M, work space, then the product's packed blocks of V
+        return (rows, rows * perRow + 2 * 16 * Self.winogradLanes + work + PackedMatrix.scratchCount)
     }
 
     /// Tiles per SIMD vector in the transforms.
@@ -109,9 +110,10 @@ extension Convolution {
         scratch.reserve(plan.scratchCount)
         let ci = inputChannels, co = outputChannels
         let totalRows = input.shape.n * th
-        winogradWeights.withUnsafeBufferPointer { uBuf in
+        let packScratch = scratch.pointer + plan.scratchCount - PackedMatrix.scratchCount   // [KC·NC] packed V blocks
+        do {
             bias.withUnsafeBufferPointer { bBuf in
-                let u = uBuf.baseAddress!, b = bBuf.baseAddress!
+                let b = bBuf.baseAddress!
                 let pMax = plan.tileRowsPerBlock * tw
                 var r0 = 0
                 while r0 < totalRows {
@@ -127,8 +129,9 @@ extension Convolution {
                                            planeStride: vStride, work: work)
                     if r0 == 0 { m.update(repeating: 0, count: 16 * mStride) }   // later blocks: zeroed on reading
                     for xi in 0..<16 {
-                        gemm(m: co, n: p, k: ci, a: u + xi * co * ci, lda: ci, b: v + xi * vStride, ldb: p,
-                             beta: 1, c: m + xi * mStride, ldc: p)
+                        // M[ξ] [O, P] += U[ξ] [O, I] · V[ξ] [I, P], each element one fixed fold over I
+                        packedWinogradWeights[xi].multiplyAdd(v + xi * vStride, ldb: p, columns: p, into: m + xi * mStride,
+                                                             ldc: p, scratch: packScratch)
                     }
                     winogradOutputTransform(m, planeStride: mStride, tileRows: rows, tilesHigh: th, tilesWide: tw,
                                             bias: b, output: output, epilogue: epilogue, work: work)

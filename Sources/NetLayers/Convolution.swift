@@ -25,6 +25,10 @@ public struct Convolution: Sendable {
     public private(set) var bias: [Float]
     /// `[16, O, I]`: the Winograd-transformed weights U = G g Gᵀ when `isWinogradShape`, else empty.
     public private(set) var winogradWeights: [Float] = []
+    /// The weights as A `[O, K]` packed for `PackedMatrix.multiplyAdd` (every fast path's product).
+    public private(set) var packedWeights: PackedMatrix
+    /// `[16]` of `[O, I]`: `winogradWeights` packed per transform element ξ when `isWinogradShape`, else empty.
+    public private(set) var packedWinogradWeights: [PackedMatrix] = []
 
     /// Creates the layer. `weights` is `[O, I, kh, kw]` (OIHW); `bias` is `[O]` or nil for no bias.
     /// Preconditions: sizes match, strides ≥ 1, 0 ≤ padding < kernel.
@@ -49,13 +53,19 @@ public struct Convolution: Sendable {
         self.paddingX = padding.x
         self.weights = weights
         self.bias = bias ?? [Float](repeating: 0, count: outputChannels)
+        self.packedWeights = PackedMatrix(weights, rows: outputChannels, depth: inputChannels * kernel.height * kernel.width)
         refreshDerivedWeights()
     }
 
-    /// Recomputes the weights derived from `weights` (the Winograd transform).
+    /// Recomputes the weights derived from `weights` (the packed product matrices, the Winograd transform).
     private mutating func refreshDerivedWeights() {
+        packedWeights = PackedMatrix(weights, rows: outputChannels, depth: patchSize)
         winogradWeights = isWinogradShape
             ? Self.winogradTransform(weights: weights, outputChannels: outputChannels, inputChannels: inputChannels) : []
+        let o = outputChannels, i = inputChannels
+        packedWinogradWeights = winogradWeights.isEmpty ? [] : winogradWeights.withUnsafeBufferPointer { u in
+            (0..<16).map { xi in PackedMatrix(u.baseAddress! + xi * o * i, rows: o, depth: i, rowStride: i) }
+        }
     }
 
     /// K = I·kh·kw: the length of one im2col column (the GEMM's inner dimension).

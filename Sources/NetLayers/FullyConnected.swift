@@ -8,6 +8,8 @@ public struct FullyConnected: Sendable {
     public let weights: [Float]
     /// `[numOutputs]`, or nil (dlib `fc_no_bias`).
     public let bias: [Float]?
+    /// Wᵀ `[numOutputs, numInputs]` packed for `PackedMatrix.multiplyAdd`.
+    let packedTransposedWeights: PackedMatrix
 
     public init(numInputs: Int, numOutputs: Int, weights: [Float], bias: [Float]? = nil) {
         precondition(weights.count == numInputs * numOutputs, "fc: \(weights.count) weights for [\(numInputs), \(numOutputs)]")
@@ -16,6 +18,9 @@ public struct FullyConnected: Sendable {
         self.numOutputs = numOutputs
         self.weights = weights
         self.bias = bias
+        packedTransposedWeights = weights.withUnsafeBufferPointer {
+            PackedMatrix($0.baseAddress!, rows: numOutputs, depth: numInputs, rowStride: 1, columnStride: numOutputs)
+        }
     }
 
     public func outputShape(for input: Shape4) -> Shape4 {
@@ -23,18 +28,18 @@ public struct FullyConnected: Sendable {
         return Shape4(n: input.n, c: numOutputs, h: 1, w: 1)
     }
 
-    /// `input` `[N, numInputs (as C·H·W)]` → `output` `[N, numOutputs, 1, 1]`: one `gemm`.
+    /// `input` `[N, numInputs (as C·H·W)]` → `output` `[N, numOutputs, 1, 1]`: yᵀ `[O, N]` = Wᵀ · xᵀ by
+    /// `PackedMatrix` (each output one fixed fold over the inputs, whatever N), then transposed into the output.
     public func forward(_ input: FeatureMap, into output: FeatureMap) {
         let out = outputShape(for: input.shape)
         precondition(output.shape == out, "fc: output is \(output.shape), expected \(out)")
-        let n = input.shape.n
-        if let bias {
-            for i in 0..<n { bias.withUnsafeBufferPointer { output.image(i).update(from: $0.baseAddress!, count: numOutputs) } }
-        }
-        weights.withUnsafeBufferPointer { w in
-            gemm(m: n, n: numOutputs, k: numInputs, a: input.data, lda: numInputs, b: w.baseAddress!, ldb: numOutputs,
-                 beta: bias == nil ? 0 : 1, c: output.data, ldc: numOutputs)
-        }
+        let n = input.shape.n, o = numOutputs
+        let product = UnsafeMutablePointer<Float>.allocate(capacity: o * n + PackedMatrix.scratchCount)   // [O, N], then packing
+        defer { product.deallocate() }
+        for oc in 0..<o { (product + oc * n).update(repeating: bias?[oc] ?? 0, count: n) }
+        packedTransposedWeights.multiplyAdd(UnsafePointer(input.data), ldb: numInputs, bTransposed: true, columns: n,
+                                            into: product, ldc: n, scratch: product + o * n)
+        for j in 0..<n { for oc in 0..<o { output.data[j * o + oc] = product[oc * n + j] } }
     }
 
     /// The reference: direct dot products (float32), no BLAS.

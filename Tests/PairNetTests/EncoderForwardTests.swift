@@ -39,6 +39,21 @@ final class EncoderForwardTests: XCTestCase {
         XCTAssertEqual(Self.encoder.embed([]), [])
     }
 
+    /// A face's embedding is bitwise the same whichever batch it is computed in: alone, in a batch of 7 or 16 at
+    /// any position, on one or two threads, under a small scratch limit (other GEMM blocking).
+    func testEmbeddingsAreBitwiseIndependentOfTheBatch() throws {
+        let chips = SyntheticEncoderFile.chips(16)
+        let alone = chips.map { Self.encoder.embed([$0])[0] }
+        func bits(_ e: [Embedding]) -> [[UInt32]] { e.map { $0.values.map(\.bitPattern) } }
+        XCTAssertEqual(bits(Self.encoder.embed(chips, threads: 1)), bits(alone), "batch 16")
+        XCTAssertEqual(bits(Self.encoder.embed(chips, threads: 2)), bits(alone), "batch 16, two threads")
+        let order = [9, 3, 15, 0, 7, 12, 5]
+        XCTAssertEqual(bits(Self.encoder.embed(order.map { chips[$0] })), bits(order.map { alone[$0] }), "batch 7, shuffled")
+        let small = try Encoder(archive: SyntheticEncoderFile.archive(), maxBatch: 3, scratchLimit: 1 << 14)
+        XCTAssertEqual(bits(small.embed(chips, threads: 2)), bits(alone), "other blocking")
+        XCTAssertTrue(alone.allSatisfy { $0.values.allSatisfy(\.isFinite) })
+    }
+
     func testComparePairUsesOneEncoderForBothSides() {
         let chips = SyntheticEncoderFile.chips(2)
         let e = Self.encoder.embed(chips)
