@@ -91,29 +91,33 @@ extension Convolution {
     ///   - epilogue: fused post-processing (residual of shape `[N, O, Ho, Wo]`, ReLU).
     ///   - scratch: grown to `scratchCount(for:scratchLimit:)` floats if smaller; contents are clobbered.
     ///   - scratchLimit: bound on scratch floats (see the type's blocking notes).
+    ///   - threads: workers for the products (one face's layer split by output channels, or by Winograd
+    ///     element); the packing, transforms and epilogues stay on the caller's thread. The output is bitwise the
+    ///     same for any count. Scratch grows by `PackedMatrix.scratchCount` per extra worker.
     public func forward(_ input: FeatureMap, into output: FeatureMap, epilogue: ConvEpilogue = .none,
                         scratch: FloatBuffer, scratchLimit: Int = Convolution.defaultScratchLimit,
-                        algorithm: Algorithm = .automatic) {
+                        algorithm: Algorithm = .automatic, threads: Int = 1) {
         switch algorithm {
         case .winograd:
-            forwardWinograd(input, into: output, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit)
+            forwardWinograd(input, into: output, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit, threads: threads)
         case .automatic where prefersWinograd(for: input.shape):
-            forwardWinograd(input, into: output, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit)
+            forwardWinograd(input, into: output, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit, threads: threads)
         default:
-            forwardIm2col(input, into: output, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit)
+            forwardIm2col(input, into: output, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit, threads: threads)
         }
     }
 
     /// Computes `output = epilogue(conv(input) + bias)` with the im2col + GEMM path (same contract as
     /// `forward`; scratch grows to `plan(...).scratchCount`).
     public func forwardIm2col(_ input: FeatureMap, into output: FeatureMap, epilogue: ConvEpilogue = .none,
-                              scratch: FloatBuffer, scratchLimit: Int = Convolution.defaultScratchLimit) {
+                              scratch: FloatBuffer, scratchLimit: Int = Convolution.defaultScratchLimit, threads: Int = 1) {
         let out = outputShape(for: input.shape)
         precondition(output.shape == out, "convolution: output is \(output.shape), expected \(out)")
         if let r = epilogue.residual { precondition(r.shape == out, "convolution: residual is \(r.shape), expected \(out)") }
         let plan = plan(for: input.shape, scratchLimit: scratchLimit)
-        scratch.reserve(plan.scratchCount)
-        let packScratch = scratch.pointer + plan.scratchCount - PackedMatrix.scratchCount   // [KC·NC]
+        let workers = max(1, threads)
+        scratch.reserve(plan.scratchCount + (workers - 1) * PackedMatrix.scratchCount)
+        let packScratch = scratch.pointer + plan.scratchCount - PackedMatrix.scratchCount   // [workers, KC·NC]
         if isSingleTap(input: input.shape, output: out) {
             forwardSingleTap(input, into: output, epilogue: epilogue, scratch: scratch.pointer, packScratch: packScratch)
             return
@@ -132,7 +136,8 @@ extension Convolution {
                         let ld = g * hw
                         im2col(input, images: n0..<(n0 + g), rows: 0..<out.h, outWidth: out.w, into: cols)
                         for oc in 0..<o { (product + oc * ld).update(repeating: b[oc], count: ld) }
-                        packedWeights.multiplyAdd(cols, ldb: ld, columns: ld, into: product, ldc: ld, scratch: packScratch)
+                        packedWeights.multiplyAdd(cols, ldb: ld, columns: ld, into: product, ldc: ld, scratch: packScratch,
+                                                  threads: workers)
                         for j in 0..<g {
                             for oc in 0..<o {
                                 ConvEpilogueKernel.apply(product + oc * ld + j * hw, to: output.plane(n0 + j, oc),
@@ -142,7 +147,7 @@ extension Convolution {
                         }
                     } else {
                         forwardOneImage(input, image: n0, output: output, epilogue: epilogue, rowsPerBand: plan.rowsPerBand,
-                                        bias: b, scratch: scratch.pointer, packScratch: packScratch)
+                                        bias: b, scratch: scratch.pointer, packScratch: packScratch, threads: workers)
                     }
                     n0 += g
                 }
@@ -184,7 +189,7 @@ extension Convolution {
     /// One image, in bands of output rows, each band's GEMM writing straight into `output` (ldc = Ho·Wo).
     private func forwardOneImage(_ input: FeatureMap, image n: Int, output: FeatureMap, epilogue: ConvEpilogue,
                                  rowsPerBand: Int, bias b: UnsafePointer<Float>,
-                                 scratch: UnsafeMutablePointer<Float>, packScratch: UnsafeMutablePointer<Float>) {
+                                 scratch: UnsafeMutablePointer<Float>, packScratch: UnsafeMutablePointer<Float>, threads: Int) {
         let out = output.shape, o = outputChannels
         let hw = out.h * out.w
         var y0 = 0
@@ -203,7 +208,7 @@ extension Convolution {
                 ldb = ncols
             }
             for oc in 0..<o { (c + oc * hw).update(repeating: b[oc], count: ncols) }
-            packedWeights.multiplyAdd(bMatrix, ldb: ldb, columns: ncols, into: c, ldc: hw, scratch: packScratch)
+            packedWeights.multiplyAdd(bMatrix, ldb: ldb, columns: ncols, into: c, ldc: hw, scratch: packScratch, threads: threads)
             if !epilogue.isIdentity {
                 for oc in 0..<o {
                     let p = c + oc * hw

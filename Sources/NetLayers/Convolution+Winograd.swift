@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Winograd F(2×2, 3×3) for 3×3, stride 1, padding 1 convolutions (the encoder's 3×3/1 p1 layers).
 ///
 /// Each output plane is cut into 2×2 tiles; tile (ty, tx) reads the 4×4 input window at rows 2ty − 1 … 2ty + 2
@@ -39,7 +41,7 @@ extension Convolution {
 
     /// Fewest tiles per image for which `.automatic` picks Winograd (with the transformed weights packed once,
     /// the 16 products no longer repack U per call, so small planes gain too; `bench encoder` measures the rule).
-    public static let winogradMinimumTiles = 4
+    public static let winogradMinimumTiles = 16
 
     /// Tile rows per block and scratch floats of the Winograd path for `input` under `scratchLimit`.
     public func winogradPlan(for input: Shape4, scratchLimit: Int = Convolution.defaultScratchLimit)
@@ -98,8 +100,9 @@ extension Convolution {
 
     /// `output = epilogue(conv(input) + bias)` by Winograd F(2×2, 3×3). Precondition: `isWinogradShape`.
     /// Same contract as `forward` (shapes, aliasing, scratch growth).
+    /// `threads` workers share the 16 products of each block by transform element ξ (bitwise the same result).
     public func forwardWinograd(_ input: FeatureMap, into output: FeatureMap, epilogue: ConvEpilogue = .none,
-                                scratch: FloatBuffer, scratchLimit: Int = Convolution.defaultScratchLimit) {
+                                scratch: FloatBuffer, scratchLimit: Int = Convolution.defaultScratchLimit, threads: Int = 1) {
         precondition(isWinogradShape, "winograd: needs a 3×3, stride 1, padding 1 convolution")
         let out = outputShape(for: input.shape)
         precondition(output.shape == out, "convolution: output is \(output.shape), expected \(out)")
@@ -107,7 +110,8 @@ extension Convolution {
         let h = input.shape.h
         let th = (h + 1) / 2, tw = (input.shape.w + 1) / 2
         let plan = winogradPlan(for: input.shape, scratchLimit: scratchLimit)
-        scratch.reserve(plan.scratchCount)
+        let workers = min(16, max(1, threads))
+        scratch.reserve(plan.scratchCount + (workers - 1) * PackedMatrix.scratchCount)
         let ci = inputChannels, co = outputChannels
         let totalRows = input.shape.n * th
         let packScratch = scratch.pointer + plan.scratchCount - PackedMatrix.scratchCount   // [KC·NC] packed V blocks
@@ -128,11 +132,18 @@ extension Convolution {
                     winogradInputTransform(input, tileRows: rows, tilesHigh: th, tilesWide: tw, into: v,
                                            planeStride: vStride, work: work)
                     if r0 == 0 { m.update(repeating: 0, count: 16 * mStride) }   // later blocks: zeroed on reading
-                    for xi in 0..<16 {
-                        // M[ξ] [O, P] += U[ξ] [O, I] · V[ξ] [I, P], each element one fixed fold over I
-                        packedWinogradWeights[xi].multiplyAdd(v + xi * vStride, ldb: p, columns: p, into: m + xi * mStride,
-                                                             ldc: p, scratch: packScratch)
+                    // M[ξ] [O, P] += U[ξ] [O, I] · V[ξ] [I, P], each element one fixed fold over I; worker w takes
+                    // ξ in 16·w/T ..< 16·(w+1)/T with its own packing space
+                    nonisolated(unsafe) let (vp, mp, sp) = (v, m, packScratch)
+                    let products = packedWinogradWeights
+                    let vs = vStride, ms = mStride
+                    let run: @Sendable (Int) -> Void = { w in
+                        for xi in (16 * w / workers)..<(16 * (w + 1) / workers) {
+                            products[xi].multiplyAdd(vp + xi * vs, ldb: p, columns: p, into: mp + xi * ms,
+                                                     ldc: p, scratch: sp + w * PackedMatrix.scratchCount)
+                        }
                     }
+                    if workers == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: run) }
                     winogradOutputTransform(m, planeStride: mStride, tileRows: rows, tilesHigh: th, tilesWide: tw,
                                             bias: b, output: output, epilogue: epilogue, work: work)
                     r0 = rows.upperBound

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// A left-hand matrix A `[M, K]` packed once (e.g. a layer's weights at load) for `multiplyAdd`, the product whose
 /// every output element is computed in one fixed order, whatever the width N of the right-hand side.
 ///
@@ -53,6 +55,27 @@ public struct PackedMatrix: Sendable {
     public init(_ a: [Float], rows m: Int, depth k: Int) {
         precondition(a.count == m * k, "packed matrix: \(a.count) values for \(m) × \(k)")
         self = a.withUnsafeBufferPointer { PackedMatrix($0.baseAddress!, rows: m, depth: k, rowStride: k) }
+    }
+
+    /// 6-row panels of A (the unit a thread split of `multiplyAdd` hands out).
+    public var panelCount: Int { (rows + Self.panelRows - 1) / Self.panelRows }
+
+    /// `multiplyAdd` with the rows of C split into `threads` contiguous runs of panels, one worker each (one
+    /// `DispatchQueue.concurrentPerform`), each packing B into its own `scratchCount` floats of `scratch`
+    /// (`threads · scratchCount` in all). Bitwise the same as one thread: every output is still one fixed fold.
+    public func multiplyAdd(_ b: UnsafePointer<Float>, ldb: Int, bTransposed: Bool = false, columns n: Int,
+                            into c: UnsafeMutablePointer<Float>, ldc: Int, scratch: UnsafeMutablePointer<Float>, threads: Int) {
+        let t = min(max(1, threads), panelCount)
+        guard t > 1 else {
+            multiplyAdd(b, ldb: ldb, bTransposed: bTransposed, columns: n, into: c, ldc: ldc, scratch: scratch)
+            return
+        }
+        nonisolated(unsafe) let (bp, cp, sp) = (b, c, scratch)   // workers write disjoint rows of C and scratch
+        let count = panelCount
+        DispatchQueue.concurrentPerform(iterations: t) { w in
+            multiplyAdd(bp, ldb: ldb, bTransposed: bTransposed, columns: n, into: cp, ldc: ldc,
+                        scratch: sp + w * Self.scratchCount, panelRange: (count * w / t)..<(count * (w + 1) / t))
+        }
     }
 
     /// Floats of scratch `multiplyAdd` needs (one packed B block), whatever N.

@@ -13,11 +13,10 @@ import WeightStore
 ///
 /// Threading (`threads`, default 1): faces in parallel, OpenBLAS single-threaded. A call with B chips
 /// and T threads runs min(T, B) workers, each embedding its own share of the chips in batches of at most
-/// `maxBatch` through single-threaded GEMMs (`BLASThreads.useSingleThreadedBLAS()`, process-wide), so workers never
-/// oversubscribe the cores and never wait on each other inside a layer. OpenBLAS's own threads were
-/// measured and rejected: on the 2-core target they made every GEMM of this network slower (the shapes
-/// are small: M = 32…256), and a one-face call on 2 BLAS threads took 2.4× the wall time of one thread
-/// on a busy machine. Consequence: fewer chips than threads leaves threads idle (one face = one core).
+/// `maxBatch`; when B < T each worker also splits every convolution's products over ⌊T / B⌋ threads
+/// (`Convolution.forward(threads:)`: by output channels or Winograd element), so one face uses both cores.
+/// Every product is `PackedMatrix`'s fixed fold, so an embedding is bitwise the same for any batch, position
+/// and thread count. OpenBLAS's own threads are not used (`BLASThreads.useSingleThreadedBLAS()`, process-wide).
 /// T should not exceed the number of cores.
 public final class Encoder: Sendable {
     /// The file's `fingerprint` attribute (sha256 of dlib's .dat): the identity heads and galleries record.
@@ -82,6 +81,7 @@ public final class Encoder: Sendable {
         guard !chips.isEmpty else { return [] }
         let dim = ResNetTopology.embeddingDimension
         let workers = min(max(1, threads), chips.count)
+        let layerThreads = max(1, threads) / workers          // fewer chips than threads: split each layer too
         BLASThreads.useSingleThreadedBLAS()
         // Work items: contiguous runs of ≤ maxBatch chips, spread evenly over the workers.
         let perPass = min(maxBatch, (chips.count + workers - 1) / workers)
@@ -95,7 +95,7 @@ public final class Encoder: Sendable {
             for item in stride(from: worker, to: items.count, by: workers) {
                 let (first, count) = items[item]
                 network.forward(chips, first: first, count: count, into: out + first * dim, workspace: workspace,
-                                algorithm: algorithm, scratchLimit: scratchLimit)
+                                algorithm: algorithm, scratchLimit: scratchLimit, layerThreads: layerThreads)
             }
         }
         if workers == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: run) }
