@@ -51,8 +51,9 @@ final class ConvolutionWinogradTests: XCTestCase {
         XCTAssertFalse(conv.prefersWinograd(for: Shape4(n: 1, c: 4, h: 1, w: 1)))
         XCTAssertFalse(conv.prefersWinograd(for: Shape4(n: 1, c: 4, h: 2, w: 1)))     // 1 tile: too few
         XCTAssertFalse(conv.prefersWinograd(for: Shape4(n: 64, c: 4, h: 2, w: 1)))    // whatever the batch
-        XCTAssertTrue(conv.prefersWinograd(for: Shape4(n: 1, c: 4, h: 4, w: 4)))      // 4 tiles
-        XCTAssertTrue(conv.prefersWinograd(for: Shape4(n: 8, c: 4, h: 4, w: 4)))
+        XCTAssertFalse(conv.prefersWinograd(for: Shape4(n: 16, c: 4, h: 4, w: 4)))    // 4 tiles, whatever the batch
+        XCTAssertTrue(conv.prefersWinograd(for: Shape4(n: 1, c: 4, h: 8, w: 8)))      // 16 tiles
+        XCTAssertTrue(conv.prefersWinograd(for: Shape4(n: 8, c: 4, h: 7, w: 8)))
         XCTAssertTrue(conv.prefersWinograd(for: Shape4(n: 1, c: 4, h: 35, w: 35)))
         let strided = Convolution(outputChannels: 2, inputChannels: 2, kernel: (3, 3), stride: (2, 2),
                                   weights: rng.floats(36))

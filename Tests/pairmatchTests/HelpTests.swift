@@ -120,6 +120,19 @@ final class HelpTests: XCTestCase {
         }
     }
 
+    func testBenchEncoderHelpAndRefusals() throws {
+        let help = Pairmatch.helpMessage(for: BenchEncoderCommand.self, columns: 100).replacingOccurrences(of: "\n", with: " ")
+        for phrase in ["--layers", "one-thread OpenBLAS sgemm of its im2col product", "--json", "ms_per_face"] {
+            XCTAssertTrue(help.contains(phrase), "bench encoder help lacks: \(phrase)")
+        }
+        for (args, message) in [(["--batch", "0"], "--batch 0: give 1 to 256 faces"), (["--threads", "0"], "--threads 0: give 1 to 64 threads"),
+                                (["--seconds", "0"], "--seconds 0.0: give a positive number")] {
+            let run = try CLIRunner.run(["bench", "encoder"] + args)
+            XCTAssertEqual(run.status, 64, args.joined(separator: " "))
+            XCTAssertTrue(run.stderr.contains(message), run.stderr)
+        }
+    }
+
     func testBenchClusterHelpNamesWhatItMeasuresAndItsRefusals() throws {
         let help = Pairmatch.helpMessage(for: BenchClusterCommand.self, columns: 100).replacingOccurrences(of: "\n", with: " ")
         for phrase in ["Needs wrk and nginx", "must be empty", "reused", "with one instance of 2 workers, then with two instances of 1 worker each",
