@@ -134,32 +134,97 @@ public struct BatchEmbedder: Sendable {
                 let f = try analyzer.faces(in: image, options: whole)[0]
                 return .success(ImageFace(embedding: f.embedding!, box: f.box, facesFound: 1, chip: f.chip, width: image.width, height: image.height))
             }
-            // Detect and align every face, but embed only the one used (the encoder is ~30% of the work).
-            var detectOnly = options
-            detectOnly.embed = false
-            let faces = try analyzer.faces(in: image, options: detectOnly)
-            guard !faces.isEmpty else { return .failure(ImageFailure("\(name): no face found", reason: .noFace)) }
-            guard faceIndex < faces.count else {
-                return .failure(ImageFailure("\(name): no face \(faceIndex + 1) (found \(faces.count))",
-                                             reason: .noSuchFace(index: faceIndex, found: faces.count)))
+            switch try locate(in: image, name: name, faceIndex: faceIndex) {
+            case .failure(let failure): return .failure(failure)
+            case .success(let f): return .success(f.with(embedding: try analyzer.embeddings(of: [f.face.chip], jitter: options.jitter)[0]))
             }
-            let f = choice.ordered(faces, width: image.width, height: image.height)[faceIndex]
-            let embedding = try analyzer.embeddings(of: [f.chip], jitter: options.jitter)[0]
-            return .success(ImageFace(embedding: embedding, box: f.box, facesFound: faces.count, chip: f.chip,
-                                      width: image.width, height: image.height))
         } catch {
             return .failure(ImageFailure("\(name): \(error)", reason: .analysis(error)))
         }
     }
 
+    /// A face chosen in an image, not yet embedded.
+    struct LocatedFace {
+        let face: AnalyzedFace
+        let facesFound: Int, width: Int, height: Int
+
+        func with(embedding: Embedding) -> ImageFace {
+            ImageFace(embedding: embedding, box: face.box, facesFound: facesFound, chip: face.chip, width: width, height: height)
+        }
+    }
+
+    /// Detects and aligns every face of `image` and picks the one used (by `choice`, at `faceIndex`), without
+    /// embedding it (the encoder is ~30% of the work, and the caller may batch it). Not for whole-image encoders.
+    func locate(in image: RGBImage, name: String, faceIndex: Int) throws(FaceAnalysisError) -> Result<LocatedFace, ImageFailure> {
+        var detectOnly = options
+        detectOnly.embed = false
+        let faces = try analyzer.faces(in: image, options: detectOnly)
+        guard !faces.isEmpty else { return .failure(ImageFailure("\(name): no face found", reason: .noFace)) }
+        guard faceIndex < faces.count else {
+            return .failure(ImageFailure("\(name): no face \(faceIndex + 1) (found \(faces.count))",
+                                         reason: .noSuchFace(index: faceIndex, found: faces.count)))
+        }
+        let f = choice.ordered(faces, width: image.width, height: image.height)[faceIndex]
+        return .success(LocatedFace(face: f, facesFound: faces.count, width: image.width, height: image.height))
+    }
+
+    /// The faces of `urls` (index 0 of each), as `face(in: URL)` gives them one by one, but with every face
+    /// located first and then embedded in one batch: the same embeddings (an embedding does not depend on its
+    /// batch), faster. Cache hits skip all work; new faces are stored. One worker's call.
+    public func faces(in urls: [URL]) -> [ImageOutcome] {
+        guard analyzer.encoder?.input != .wholeImages, urls.count > 1 else { return urls.map { face(in: $0) } }
+        var outcomes = [ImageOutcome?](repeating: nil, count: urls.count)
+        var pending: [(index: Int, face: LocatedFace)] = []
+        for (i, url) in urls.enumerated() {
+            if let hit = cache?.lookup(url) { outcomes[i] = .success(hit); continue }
+            let image: RGBImage
+            do {
+                image = try ImageDecoder.decode(contentsOf: url, limits: ImageLimits(maxPixels: options.maxPixels, maxBytes: options.maxBytes))
+            } catch let error as ImageInputError {
+                outcomes[i] = .failure(ImageFailure("\(error)", reason: .image(error)))
+                continue
+            } catch {
+                outcomes[i] = .failure(ImageFailure("\(error)"))
+                continue
+            }
+            do {
+                switch try locate(in: image, name: url.path, faceIndex: 0) {
+                case .success(let f): pending.append((i, f))
+                case .failure(let failure): outcomes[i] = .failure(failure)
+                }
+            } catch {
+                outcomes[i] = .failure(ImageFailure("\(url.path): \(error)", reason: .analysis(error)))
+            }
+        }
+        if !pending.isEmpty {
+            do {
+                let embeddings = try analyzer.embeddings(of: pending.map(\.face.face.chip), jitter: options.jitter)
+                for (p, embedding) in zip(pending, embeddings) {
+                    let face = p.face.with(embedding: embedding)
+                    cache?.store(face, for: urls[p.index])
+                    outcomes[p.index] = .success(face)
+                }
+            } catch {
+                for p in pending { outcomes[p.index] = .failure(ImageFailure("\(urls[p.index].path): \(error)", reason: .analysis(error))) }
+            }
+        }
+        return outcomes.map { $0! }
+    }
+
     /// Embeds `urls` in parallel and returns the outcomes in input order; `completed(index, outcome)` is called
     /// for each, in input order, as soon as it and all earlier ones are done (see `OrderedWork`).
+    /// Work is handed out in runs of consecutive images (`FaceAnalyzer.imagesPerBatch(count:threads:)`), each
+    /// run's faces embedded together (`faces(in: [URL])`).
     public func run(_ urls: [URL], completed: (Int, ImageOutcome) -> Void = { _, _ in }) -> [ImageOutcome] {
         var outcomes: [ImageOutcome] = []
         outcomes.reserveCapacity(urls.count)
-        OrderedWork.run(count: urls.count, threads: threads, work: { face(in: urls[$0]) }, emit: { i, o in
-            outcomes.append(o)
-            completed(i, o)
+        let perBatch = FaceAnalyzer.imagesPerBatch(count: urls.count, threads: threads)
+        let batches = stride(from: 0, to: urls.count, by: perBatch).map { $0..<min(urls.count, $0 + perBatch) }
+        OrderedWork.run(count: batches.count, threads: threads, work: { faces(in: Array(urls[batches[$0]])) }, emit: { b, run in
+            for (i, o) in zip(batches[b], run) {
+                outcomes.append(o)
+                completed(i, o)
+            }
         })
         return outcomes
     }
