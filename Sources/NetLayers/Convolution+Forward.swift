@@ -166,15 +166,12 @@ extension Convolution {
         input.h == 1 && input.w == 1 && output.h == 1 && output.w == 1 && (kernelHeight > 1 || kernelWidth > 1)
     }
 
-    /// `output [N, O] = x [N, I] · Wtapᵀ + bias`, Wtap `[O, I]` = weights[:, :, py, px] packed per call, computed
+    /// `output [N, O] = x [N, I] · Wtapᵀ + bias`, Wtap `[O, I]` = weights[:, :, py, px] (`packedTapWeights`), computed
     /// as `[O, N]` in `scratch` (each element the same fold as any other path's) and transposed into the output.
     private func forwardSingleTap(_ input: FeatureMap, into output: FeatureMap, epilogue: ConvEpilogue,
                                   scratch: UnsafeMutablePointer<Float>, packScratch: UnsafeMutablePointer<Float>) {
         let ci = inputChannels, co = outputChannels, n = input.shape.n
-        let taps = kernelHeight * kernelWidth, tap = paddingY * kernelWidth + paddingX
-        let tapWeights = weights.withUnsafeBufferPointer { wb in
-            PackedMatrix(wb.baseAddress! + tap, rows: co, depth: ci, rowStride: ci * taps, columnStride: taps)
-        }
+        let tapWeights = packedTapWeights!                         // isSingleTap: the kernel is larger than 1×1
         let product = scratch                                      // [O, N]
         for oc in 0..<co { (product + oc * n).update(repeating: bias[oc], count: n) }
         tapWeights.multiplyAdd(UnsafePointer(input.data), ldb: ci, bTransposed: true, columns: n, into: product, ldc: n,

@@ -27,6 +27,8 @@ public struct Convolution: Sendable {
     public private(set) var winogradWeights: [Float] = []
     /// The weights as A `[O, K]` packed for `PackedMatrix.multiplyAdd` (every fast path's product).
     public private(set) var packedWeights: PackedMatrix
+    /// `[O, I]`: the tap (py, px) of each kernel packed, for 1×1 planes (`isSingleTap`); nil for 1×1 kernels.
+    public private(set) var packedTapWeights: PackedMatrix?
     /// `[16]` of `[O, I]`: `winogradWeights` packed per transform element ξ when `isWinogradShape`, else empty.
     public private(set) var packedWinogradWeights: [PackedMatrix] = []
 
@@ -63,6 +65,10 @@ public struct Convolution: Sendable {
         winogradWeights = isWinogradShape
             ? Self.winogradTransform(weights: weights, outputChannels: outputChannels, inputChannels: inputChannels) : []
         let o = outputChannels, i = inputChannels
+        let taps = kernelHeight * kernelWidth, tap = paddingY * kernelWidth + paddingX
+        packedTapWeights = taps == 1 ? nil : weights.withUnsafeBufferPointer { w in
+            PackedMatrix(w.baseAddress! + tap, rows: o, depth: i, rowStride: i * taps, columnStride: taps)
+        }
         packedWinogradWeights = winogradWeights.isEmpty ? [] : winogradWeights.withUnsafeBufferPointer { u in
             (0..<16).map { xi in PackedMatrix(u.baseAddress! + xi * o * i, rows: o, depth: i, rowStride: i) }
         }

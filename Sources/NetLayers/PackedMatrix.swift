@@ -18,7 +18,7 @@ public struct PackedMatrix: Sendable {
     public let rows: Int
     /// K, columns of A (rows of B).
     public let depth: Int
-    /// `[⌈M/6⌉, K, 6]`.
+    /// `[⌈M/6⌉, K, 6]` and 2 zeros of slack.
     let panels: [Float]
 
     /// Rows per A panel (the micro-tile's height).
@@ -38,7 +38,8 @@ public struct PackedMatrix: Sendable {
         depth = k
         let r = Self.panelRows
         let count = (m + r - 1) / r
-        panels = [Float](unsafeUninitializedCapacity: count * k * r) { buf, initialised in
+        panels = [Float](unsafeUninitializedCapacity: count * k * r + 2) { buf, initialised in
+            buf[count * k * r] = 0; buf[count * k * r + 1] = 0       // slack: `narrowKernel` reads 8 floats per 6-float step
             for p in 0..<count {
                 for kk in 0..<k {
                     for l in 0..<r {
@@ -47,7 +48,7 @@ public struct PackedMatrix: Sendable {
                     }
                 }
             }
-            initialised = count * k * r
+            initialised = count * k * r + 2
         }
     }
 
@@ -104,10 +105,12 @@ public struct PackedMatrix: Sendable {
                     let kc = min(Self.depthBlock, k - p0)
                     // scratch [bPanels, kc, 16]: B[p0 ..< p0+kc, j0 ..< j0+nc], zero past N
                     Self.packB(b, ldb: ldb, transposed: bTransposed, rows: p0..<(p0 + kc), columns: j0..<(j0 + nc), into: scratch)
+                    // B panels of ≤ `narrowColumns` columns: a column at a time over groups of A panels
+                    let wide = nc % w > Self.narrowColumns || nc % w == 0 ? bPanels : bPanels - 1
                     for panel in panelsToDo {
                         let ap = a + (panel * k + p0) * r              // [kc, 6]
                         let i0 = panel * r, mr = min(r, rows - i0)
-                        for q in 0..<bPanels {
+                        for q in 0..<wide {
                             let bp = UnsafePointer(scratch + q * kc * w)   // [kc, 16]
                             let jj = j0 + q * w, nr = min(w, n - jj)
                             let ct = c + i0 * ldc + jj
@@ -116,6 +119,19 @@ public struct PackedMatrix: Sendable {
                             } else {
                                 Self.edgeKernel(depth: kc, a: ap, b: bp, c: ct, ldc: ldc, rows: mr, columns: nr)
                             }
+                        }
+                    }
+                    if wide < bPanels {
+                        let q = bPanels - 1, jj = j0 + q * w
+                        let bp = UnsafePointer(scratch + q * kc * w)       // [kc, 16]
+                        var g = panelsToDo.lowerBound
+                        while g < panelsToDo.upperBound {
+                            let group = min(Self.narrowGroup, panelsToDo.upperBound - g)
+                            for col in 0..<(j0 + nc - jj) {
+                                Self.narrowKernel(depth: kc, a: a + (g * k + p0) * r, panelStride: k * r, panels: group,
+                                                  b: bp + col, c: c + g * r * ldc + jj + col, ldc: ldc, rows: rows - g * r)
+                            }
+                            g += group
                         }
                     }
                     p0 += kc
@@ -196,6 +212,56 @@ public struct PackedMatrix: Sendable {
         }
         store(x00, c0); store(x01, c0 + 8); store(x10, c1); store(x11, c1 + 8); store(x20, c2); store(x21, c2 + 8)
         store(x30, c3); store(x31, c3 + 8); store(x40, c4); store(x41, c4 + 8); store(x50, c5); store(x51, c5 + 8)
+    }
+
+    /// Widest last B panel `multiplyAdd` computes a column at a time (`narrowKernel`) instead of as a padded tile.
+    static let narrowColumns = 4
+    /// A panels `narrowKernel` runs side by side (independent FMA chains to cover the FMA latency).
+    static let narrowGroup = 8
+
+    /// One column of C for `panels` (≤ 8) consecutive A panels: C[i, 0] (row stride ldc) = fold over k of
+    /// fma(A[i, k], b[k·16], c), rows i < min(rows, 6·panels) — the same fold as `kernel`, vectorised over the 6 rows
+    /// of a panel (an 8-float load; lanes 6, 7 belong to the next k and are dropped).
+    @inline(__always)
+    static func narrowKernel(depth kc: Int, a: UnsafePointer<Float>, panelStride: Int, panels: Int, b: UnsafePointer<Float>,
+                             c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int) {
+        typealias V = SIMD8<Float>
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+        var acc = (V(), V(), V(), V(), V(), V(), V(), V())
+        withUnsafeMutableBytes(of: &acc) { raw in
+            let x = raw.baseAddress!.assumingMemoryBound(to: Float.self)   // [8 panels, 8 lanes]
+            for p in 0..<panels { for l in 0..<min(6, rows - 6 * p) { x[p * 8 + l] = c[(6 * p + l) * ldc] } }
+        }
+        var ap = a, bp = b
+        if panels == narrowGroup {
+            for _ in 0..<kc {
+                let s = V(repeating: bp[0])
+                acc.0 = acc.0.addingProduct(load(ap), s)
+                acc.1 = acc.1.addingProduct(load(ap + panelStride), s)
+                acc.2 = acc.2.addingProduct(load(ap + 2 * panelStride), s)
+                acc.3 = acc.3.addingProduct(load(ap + 3 * panelStride), s)
+                acc.4 = acc.4.addingProduct(load(ap + 4 * panelStride), s)
+                acc.5 = acc.5.addingProduct(load(ap + 5 * panelStride), s)
+                acc.6 = acc.6.addingProduct(load(ap + 6 * panelStride), s)
+                acc.7 = acc.7.addingProduct(load(ap + 7 * panelStride), s)
+                ap += 6
+                bp += 16
+            }
+        } else {
+            withUnsafeMutableBytes(of: &acc) { raw in
+                let x = raw.baseAddress!.assumingMemoryBound(to: V.self)     // [8 panels]
+                for _ in 0..<kc {
+                    let s = V(repeating: bp[0])
+                    for p in 0..<panels { x[p] = x[p].addingProduct(load(ap + p * panelStride), s) }
+                    ap += 6
+                    bp += 16
+                }
+            }
+        }
+        withUnsafeBytes(of: &acc) { raw in
+            let x = raw.baseAddress!.assumingMemoryBound(to: Float.self)
+            for p in 0..<panels { for l in 0..<min(6, rows - 6 * p) { c[(6 * p + l) * ldc] = x[p * 8 + l] } }
+        }
     }
 
     /// `kernel` for a tile of `rows` × `columns` valid elements: C is copied into a full tile, computed, copied back

@@ -8,7 +8,7 @@ final class PackedMatrixTests: XCTestCase {
     /// blocks), strided and transposed B, and C starting from arbitrary values (the bias).
     func testMultiplyAddEqualsTheScalarFoldBitForBit() {
         var rng = SplitMix64(seed: 71)
-        let shapes = [(1, 1, 1), (6, 16, 3), (7, 17, 5), (13, 40, 300), (64, 300, 257), (5, 529, 600), (32, 1, 70)]
+        let shapes = [(1, 1, 1), (6, 16, 3), (7, 17, 5), (13, 40, 300), (64, 300, 257), (5, 529, 600), (32, 1, 70), (100, 3, 300), (256, 1, 600), (61, 260, 9)]
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: PackedMatrix.scratchCount)
         defer { scratch.deallocate() }
         for (m, n, k) in shapes {
@@ -43,7 +43,7 @@ final class PackedMatrixTests: XCTestCase {
     /// the rows into panel ranges, gives the product of all columns at once, bit for bit.
     func testAColumnsResultIsIndependentOfTheOtherColumnsAndTheSplit() {
         var rng = SplitMix64(seed: 72)
-        let m = 20, n = 37, k = 290
+        let m = 56, n = 36, k = 290   // 10 panels: a full narrow group and a partial one; 36 = 2 × 16 + 4 narrow columns
         let a = rng.floats(m * k), b = rng.floats(k * n), bias = rng.floats(m * n)
         let packed = PackedMatrix(a, rows: m, depth: k)
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: PackedMatrix.scratchCount)
@@ -69,7 +69,7 @@ final class PackedMatrixTests: XCTestCase {
         var split = bias
         b.withUnsafeBufferPointer { bp in
             split.withUnsafeMutableBufferPointer { cp in
-                for range in [0..<1, 1..<4] {
+                for range in [0..<1, 1..<4, 4..<10] {
                     packed.multiplyAdd(bp.baseAddress!, ldb: n, columns: n, into: cp.baseAddress!, ldc: n, scratch: scratch, panelRange: range)
                 }
             }
