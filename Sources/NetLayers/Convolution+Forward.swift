@@ -91,32 +91,31 @@ extension Convolution {
     ///   - epilogue: fused post-processing (residual of shape `[N, O, Ho, Wo]`, ReLU).
     ///   - scratch: grown to `scratchCount(for:scratchLimit:)` floats if smaller; contents are clobbered.
     ///   - scratchLimit: bound on scratch floats (see the type's blocking notes).
-    ///   - threads: workers for the products (one face's layer split by output channels, or by Winograd
+    ///   - workers: who computes the products (one face's layer split by output channels, or by Winograd
     ///     element); the packing, transforms and epilogues stay on the caller's thread. The output is bitwise the
-    ///     same for any count. Scratch grows by `PackedMatrix.scratchCount` per extra worker.
+    ///     same for any split. Scratch grows by `PackedMatrix.scratchCount` per extra worker.
     public func forward(_ input: FeatureMap, into output: FeatureMap, epilogue: ConvEpilogue = .none,
                         scratch: FloatBuffer, scratchLimit: Int = Convolution.defaultScratchLimit,
-                        algorithm: Algorithm = .automatic, threads: Int = 1) {
+                        algorithm: Algorithm = .automatic, workers: Workers = .one) {
         switch algorithm {
         case .winograd:
-            forwardWinograd(input, into: output, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit, threads: threads)
+            forwardWinograd(input, into: output, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit, workers: workers)
         case .automatic where prefersWinograd(for: input.shape):
-            forwardWinograd(input, into: output, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit, threads: threads)
+            forwardWinograd(input, into: output, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit, workers: workers)
         default:
-            forwardIm2col(input, into: output, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit, threads: threads)
+            forwardIm2col(input, into: output, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit, workers: workers)
         }
     }
 
     /// Computes `output = epilogue(conv(input) + bias)` with the im2col + GEMM path (same contract as
     /// `forward`; scratch grows to `plan(...).scratchCount`).
     public func forwardIm2col(_ input: FeatureMap, into output: FeatureMap, epilogue: ConvEpilogue = .none,
-                              scratch: FloatBuffer, scratchLimit: Int = Convolution.defaultScratchLimit, threads: Int = 1) {
+                              scratch: FloatBuffer, scratchLimit: Int = Convolution.defaultScratchLimit, workers: Workers = .one) {
         let out = outputShape(for: input.shape)
         precondition(output.shape == out, "convolution: output is \(output.shape), expected \(out)")
         if let r = epilogue.residual { precondition(r.shape == out, "convolution: residual is \(r.shape), expected \(out)") }
         let plan = plan(for: input.shape, scratchLimit: scratchLimit)
-        let workers = max(1, threads)
-        scratch.reserve(plan.scratchCount + (workers - 1) * PackedMatrix.scratchCount)
+        scratch.reserve(plan.scratchCount + (workers.count - 1) * PackedMatrix.scratchCount)
         let packScratch = scratch.pointer + plan.scratchCount - PackedMatrix.scratchCount   // [workers, KC·NC]
         if isSingleTap(input: input.shape, output: out) {
             forwardSingleTap(input, into: output, epilogue: epilogue, scratch: scratch.pointer, packScratch: packScratch)
@@ -137,7 +136,7 @@ extension Convolution {
                         im2col(input, images: n0..<(n0 + g), rows: 0..<out.h, outWidth: out.w, into: cols)
                         for oc in 0..<o { (product + oc * ld).update(repeating: b[oc], count: ld) }
                         packedWeights.multiplyAdd(cols, ldb: ld, columns: ld, into: product, ldc: ld, scratch: packScratch,
-                                                  threads: workers)
+                                                  workers: workers)
                         for j in 0..<g {
                             for oc in 0..<o {
                                 ConvEpilogueKernel.apply(product + oc * ld + j * hw, to: output.plane(n0 + j, oc),
@@ -147,7 +146,7 @@ extension Convolution {
                         }
                     } else {
                         forwardOneImage(input, image: n0, output: output, epilogue: epilogue, rowsPerBand: plan.rowsPerBand,
-                                        bias: b, scratch: scratch.pointer, packScratch: packScratch, threads: workers)
+                                        bias: b, scratch: scratch.pointer, packScratch: packScratch, workers: workers)
                     }
                     n0 += g
                 }
@@ -186,7 +185,7 @@ extension Convolution {
     /// One image, in bands of output rows, each band's GEMM writing straight into `output` (ldc = Ho·Wo).
     private func forwardOneImage(_ input: FeatureMap, image n: Int, output: FeatureMap, epilogue: ConvEpilogue,
                                  rowsPerBand: Int, bias b: UnsafePointer<Float>,
-                                 scratch: UnsafeMutablePointer<Float>, packScratch: UnsafeMutablePointer<Float>, threads: Int) {
+                                 scratch: UnsafeMutablePointer<Float>, packScratch: UnsafeMutablePointer<Float>, workers: Workers) {
         let out = output.shape, o = outputChannels
         let hw = out.h * out.w
         var y0 = 0
@@ -205,7 +204,7 @@ extension Convolution {
                 ldb = ncols
             }
             for oc in 0..<o { (c + oc * hw).update(repeating: b[oc], count: ncols) }
-            packedWeights.multiplyAdd(bMatrix, ldb: ldb, columns: ncols, into: c, ldc: hw, scratch: packScratch, threads: threads)
+            packedWeights.multiplyAdd(bMatrix, ldb: ldb, columns: ncols, into: c, ldc: hw, scratch: packScratch, workers: workers)
             if !epilogue.isIdentity {
                 for oc in 0..<o {
                     let p = c + oc * hw

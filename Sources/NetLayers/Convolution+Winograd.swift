@@ -100,9 +100,9 @@ extension Convolution {
 
     /// `output = epilogue(conv(input) + bias)` by Winograd F(2×2, 3×3). Precondition: `isWinogradShape`.
     /// Same contract as `forward` (shapes, aliasing, scratch growth).
-    /// `threads` workers share the 16 products of each block by transform element ξ (bitwise the same result).
+    /// `workers` share the 16 products of each block by transform element ξ (bitwise the same result).
     public func forwardWinograd(_ input: FeatureMap, into output: FeatureMap, epilogue: ConvEpilogue = .none,
-                                scratch: FloatBuffer, scratchLimit: Int = Convolution.defaultScratchLimit, threads: Int = 1) {
+                                scratch: FloatBuffer, scratchLimit: Int = Convolution.defaultScratchLimit, workers: Workers = .one) {
         precondition(isWinogradShape, "winograd: needs a 3×3, stride 1, padding 1 convolution")
         let out = outputShape(for: input.shape)
         precondition(output.shape == out, "convolution: output is \(output.shape), expected \(out)")
@@ -110,8 +110,8 @@ extension Convolution {
         let h = input.shape.h
         let th = (h + 1) / 2, tw = (input.shape.w + 1) / 2
         let plan = winogradPlan(for: input.shape, scratchLimit: scratchLimit)
-        let workers = min(16, max(1, threads))
-        scratch.reserve(plan.scratchCount + (workers - 1) * PackedMatrix.scratchCount)
+        let parts = min(16, workers.count)
+        scratch.reserve(plan.scratchCount + (workers.count - 1) * PackedMatrix.scratchCount)
         let ci = inputChannels, co = outputChannels
         let totalRows = input.shape.n * th
         let packScratch = scratch.pointer + plan.scratchCount - PackedMatrix.scratchCount   // [KC·NC] packed V blocks
@@ -138,12 +138,13 @@ extension Convolution {
                     let products = packedWinogradWeights
                     let vs = vStride, ms = mStride
                     let run: @Sendable (Int) -> Void = { w in
-                        for xi in (16 * w / workers)..<(16 * (w + 1) / workers) {
+                        guard w < parts else { return }
+                        for xi in (16 * w / parts)..<(16 * (w + 1) / parts) {
                             products[xi].multiplyAdd(vp + xi * vs, ldb: p, columns: p, into: mp + xi * ms,
                                                      ldc: p, scratch: sp + w * PackedMatrix.scratchCount)
                         }
                     }
-                    if workers == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: run) }
+                    workers.run(run)
                     winogradOutputTransform(m, planeStride: mStride, tileRows: rows, tilesHigh: th, tilesWide: tw,
                                             bias: b, output: output, epilogue: epilogue, work: work)
                     r0 = rows.upperBound

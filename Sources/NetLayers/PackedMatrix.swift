@@ -61,21 +61,24 @@ public struct PackedMatrix: Sendable {
     /// 6-row panels of A (the unit a thread split of `multiplyAdd` hands out).
     public var panelCount: Int { (rows + Self.panelRows - 1) / Self.panelRows }
 
-    /// `multiplyAdd` with the rows of C split into `threads` contiguous runs of panels, one worker each (one
-    /// `DispatchQueue.concurrentPerform`), each packing B into its own `scratchCount` floats of `scratch`
-    /// (`threads · scratchCount` in all). Bitwise the same as one thread: every output is still one fixed fold.
+    /// `multiplyAdd` with the rows of C split into `workers.count` contiguous runs of panels, one worker each,
+    /// each packing B into its own `scratchCount` floats of `scratch` (`workers.count · scratchCount` in all).
+    /// Bitwise the same as one worker: every output is still one fixed fold.
     public func multiplyAdd(_ b: UnsafePointer<Float>, ldb: Int, bTransposed: Bool = false, columns n: Int,
-                            into c: UnsafeMutablePointer<Float>, ldc: Int, scratch: UnsafeMutablePointer<Float>, threads: Int) {
-        let t = min(max(1, threads), panelCount)
+                            into c: UnsafeMutablePointer<Float>, ldc: Int, scratch: UnsafeMutablePointer<Float>, workers: Workers) {
+        let t = min(workers.count, panelCount)
         guard t > 1 else {
             multiplyAdd(b, ldb: ldb, bTransposed: bTransposed, columns: n, into: c, ldc: ldc, scratch: scratch)
             return
         }
         nonisolated(unsafe) let (bp, cp, sp) = (b, c, scratch)   // workers write disjoint rows of C and scratch
-        let count = panelCount
-        DispatchQueue.concurrentPerform(iterations: t) { w in
+        let count = panelCount, parts = workers.count
+        workers.run { w in
+            // with fewer panels than workers the last workers get empty ranges
+            let range = (count * w / parts)..<(count * (w + 1) / parts)
+            guard !range.isEmpty else { return }
             multiplyAdd(bp, ldb: ldb, bTransposed: bTransposed, columns: n, into: cp, ldc: ldc,
-                        scratch: sp + w * Self.scratchCount, panelRange: (count * w / t)..<(count * (w + 1) / t))
+                        scratch: sp + w * Self.scratchCount, panelRange: range)
         }
     }
 

@@ -14,7 +14,8 @@ import WeightStore
 /// Threading (`threads`, default 1): faces in parallel, OpenBLAS single-threaded. A call with B chips
 /// and T threads runs min(T, B) workers, each embedding its own share of the chips in batches of at most
 /// `maxBatch`; when B < T each worker also splits every convolution's products over ⌊T / B⌋ threads
-/// (`Convolution.forward(threads:)`: by output channels or Winograd element), so one face uses both cores.
+/// (`Convolution.forward(workers:)`: by output channels or Winograd element, on the workspace's spin-waiting
+/// `WorkerTeam`), so one face uses both cores.
 /// Every product is `PackedMatrix`'s fixed fold, so an embedding is bitwise the same for any batch, position
 /// and thread count. OpenBLAS's own threads are not used (`BLASThreads.useSingleThreadedBLAS()`, process-wide).
 /// T should not exceed the number of cores.
@@ -95,7 +96,8 @@ public final class Encoder: Sendable {
             for item in stride(from: worker, to: items.count, by: workers) {
                 let (first, count) = items[item]
                 network.forward(chips, first: first, count: count, into: out + first * dim, workspace: workspace,
-                                algorithm: algorithm, scratchLimit: scratchLimit, layerThreads: layerThreads)
+                                algorithm: algorithm, scratchLimit: scratchLimit,
+                                layerWorkers: layerThreads > 1 ? .team(workspace.team(size: layerThreads)) : .one)
             }
         }
         if workers == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: run) }

@@ -11,21 +11,21 @@ enum EncoderAlgorithm: Sendable {
 
 extension EncoderNetwork {
     /// Embeds `count` chips starting at `chips[first]` into `output` `[count, 128]`, using `workspace`, each
-    /// convolution's products split over `layerThreads` workers (bitwise the same result for any count).
+    /// convolution's products split over `layerWorkers` (bitwise the same result for any split).
     ///
     /// Buffer rotation (A, B, C are the workspace's activation buffers):
     /// input → C; stem(C) → B; max_pool(B) → A = x.
     /// Plain block: conv1(x) → B (ReLU); conv2(B) + x → C (ReLU, fused); x = C.
     /// Down block: conv1(x) → B; conv2(B) → C; avg_pool(x) → B; add_prev(C, B) → A (ReLU); x = A.
     func forward(_ chips: [FaceChip], first: Int, count: Int, into output: UnsafeMutablePointer<Float>,
-                 workspace: EncoderWorkspace, algorithm: EncoderAlgorithm, scratchLimit: Int, layerThreads: Int = 1) {
+                 workspace: EncoderWorkspace, algorithm: EncoderAlgorithm, scratchLimit: Int, layerWorkers: Workers = .one) {
         workspace.reserve(faces: count, network: self, scratchLimit: scratchLimit)
         let buffers = workspace.activations.map { $0.pointer }
         func conv(_ c: Convolution, _ x: FeatureMap, into buffer: UnsafeMutablePointer<Float>, _ epilogue: ConvEpilogue) -> FeatureMap {
             let y = FeatureMap(shape: c.outputShape(for: x.shape), data: buffer)
             switch algorithm {
             case .gemm: c.forward(x, into: y, epilogue: epilogue, scratch: workspace.scratch, scratchLimit: scratchLimit,
-                                  threads: layerThreads)
+                                  workers: layerWorkers)
             case .naive: c.forwardNaive(x, into: y, epilogue: epilogue)
             }
             return y

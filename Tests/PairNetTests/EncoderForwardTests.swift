@@ -47,6 +47,9 @@ final class EncoderForwardTests: XCTestCase {
         func bits(_ e: [Embedding]) -> [[UInt32]] { e.map { $0.values.map(\.bitPattern) } }
         XCTAssertEqual(bits(Self.encoder.embed(chips, threads: 1)), bits(alone), "batch 16")
         XCTAssertEqual(bits(Self.encoder.embed(chips, threads: 2)), bits(alone), "batch 16, two threads")
+        for i in [0, 11] {
+            XCTAssertEqual(bits(Self.encoder.embed([chips[i]], threads: 2)), [bits(alone)[i]], "one face split over two threads")
+        }
         let order = [9, 3, 15, 0, 7, 12, 5]
         XCTAssertEqual(bits(Self.encoder.embed(order.map { chips[$0] })), bits(order.map { alone[$0] }), "batch 7, shuffled")
         let small = try Encoder(archive: SyntheticEncoderFile.archive(), maxBatch: 3, scratchLimit: 1 << 14)
