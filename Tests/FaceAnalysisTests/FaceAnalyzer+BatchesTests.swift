@@ -11,10 +11,7 @@ import XCTest
 /// Faces of several photos embedded in one batch are exactly the faces embedded photo by photo.
 final class FaceAnalyzerBatchesTests: XCTestCase {
     func testBatchesGiveTheSameFacesBitForBit() throws {
-        guard let models = TestPaths.models else { throw XCTSkip(TestPaths.skipReason("no imported models (run make models)")) }
-        let analyzer = FaceAnalyzer(detector: try FaceDetector(contentsOf: models.appendingPathComponent("detector.h5")),
-                                    landmarks: try LandmarkPredictor(contentsOf: models.appendingPathComponent("landmarks.h5")),
-                                    encoder: try Encoder(contentsOf: models.appendingPathComponent("encoder.h5")))
+        let analyzer = try FaceAnalyzer.withImportedModels()
         let folder = TestPaths.fixtures.appendingPathComponent("FaceDetection")
         let photos = ["AJ_Cook_0001.jpg", "missing.jpg", "Akmal_Taher_0001.jpg", "mmod_up0.jsonl", "AJ_Cook_0001.jpg"]
             .map { folder.appendingPathComponent($0) }

@@ -10,10 +10,7 @@ import XCTest
 /// The whole pipeline on a committed LFW photo against dlib's reference (box, landmarks, descriptor).
 final class FaceAnalyzerTests: XCTestCase {
     func testPhotoToEmbeddingMatchesDlib() throws {
-        guard let models = TestPaths.models else { throw XCTSkip(TestPaths.skipReason("no imported models (run make models)")) }
-        let analyzer = FaceAnalyzer(detector: try FaceDetector(contentsOf: models.appendingPathComponent("detector.h5")),
-                                    landmarks: try LandmarkPredictor(contentsOf: models.appendingPathComponent("landmarks.h5")),
-                                    encoder: try Encoder(contentsOf: models.appendingPathComponent("encoder.h5")))
+        let analyzer = try FaceAnalyzer.withImportedModels()
         let photo = TestPaths.fixtures.appendingPathComponent("FaceDetection/AJ_Cook_0001.jpg")
         let result = try analyzer.analyze(contentsOf: photo, options: AnalysisOptions())
         XCTAssertEqual(result.width, 250)
