@@ -79,8 +79,8 @@ public final class WorkerTeam: @unchecked Sendable {
         withoutActuallyEscaping(body) { job in
             shared.job = job
             shared.finished.store(0, ordering: .relaxed)
-            shared.posted.add(1, ordering: .releasing)
-            for slot in shared.slots where slot.sleeping.exchange(false, ordering: .acquiringAndReleasing) {
+            shared.posted.add(1, ordering: .sequentiallyConsistent)   // with the helper's store-then-load: no lost wake-up
+            for slot in shared.slots where slot.sleeping.exchange(false, ordering: .sequentiallyConsistent) {
                 slot.wake.signal()
             }
             job(0)
@@ -98,11 +98,11 @@ public final class WorkerTeam: @unchecked Sendable {
             while now == seen {
                 spins += 1
                 if spins >= spinLimit {
-                    slot.sleeping.store(true, ordering: .releasing)
-                    now = s.posted.load(ordering: .acquiring)
+                    slot.sleeping.store(true, ordering: .sequentiallyConsistent)
+                    now = s.posted.load(ordering: .sequentiallyConsistent)
                     if now != seen {
                         // a job arrived meanwhile: if the poster already cleared the flag it signals too
-                        if !slot.sleeping.exchange(false, ordering: .acquiringAndReleasing) { slot.wake.wait() }
+                        if !slot.sleeping.exchange(false, ordering: .sequentiallyConsistent) { slot.wake.wait() }
                         break
                     }
                     slot.wake.wait()

@@ -14,8 +14,9 @@ import WeightStore
 /// Threading (`threads`, default 1): faces in parallel, OpenBLAS single-threaded. A call with B chips
 /// and T threads runs min(T, B) workers, each embedding its own share of the chips in batches of at most
 /// `maxBatch`; when B < T each worker also splits every convolution's products over ⌊T / B⌋ threads
-/// (`Convolution.forward(workers:)`: by output channels or Winograd element, on the workspace's spin-waiting
-/// `WorkerTeam`), so one face uses both cores.
+/// (`Convolution.forward(workers:)`: by output channels or Winograd element, through libdispatch), so one face
+/// uses both cores. (NetLayers' spin-waiting `WorkerTeam` was faster in a debug-build run but hung once in a release
+/// run before its wake-up was made sequentially consistent; it stays out of the hot path until that is re-measured.)
 /// Every product is `PackedMatrix`'s fixed fold, so an embedding is bitwise the same for any batch, position
 /// and thread count. OpenBLAS's own threads are not used (`BLASThreads.useSingleThreadedBLAS()`, process-wide).
 /// T should not exceed the number of cores.
@@ -97,7 +98,7 @@ public final class Encoder: Sendable {
                 let (first, count) = items[item]
                 network.forward(chips, first: first, count: count, into: out + first * dim, workspace: workspace,
                                 algorithm: algorithm, scratchLimit: scratchLimit,
-                                layerWorkers: layerThreads > 1 ? .team(workspace.team(size: layerThreads)) : .one)
+                                layerWorkers: .dispatch(layerThreads))
             }
         }
         if workers == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: run) }

@@ -46,13 +46,12 @@ extension EncoderBenchmark {
             x = block.down ? ResidualAdd.outputShape(z, net.shortcutPool.outputShape(for: x)) : z
         }
         let scratch = FloatBuffer()
-        let team = WorkerTeam(size: threads)
         return layers.map { name, conv, shape in
             let out = conv.outputShape(for: shape)
             let input = FloatBuffer(capacity: shape.count), output = FloatBuffer(capacity: out.count)
             for i in 0..<shape.count { input.pointer[i] = Float((i * 7919) % 1000) / 1000 - 0.5 }
             let x = FeatureMap(shape: shape, data: input.pointer), y = FeatureMap(shape: out, data: output.pointer)
-            let layer = best(rounds) { conv.forward(x, into: y, epilogue: .relu, scratch: scratch, workers: .team(team)) }
+            let layer = best(rounds) { conv.forward(x, into: y, epilogue: .relu, scratch: scratch, workers: .dispatch(threads)) }
             // the im2col product's operands (contents do not affect speed)
             let k = conv.patchSize, n = out.n * out.h * out.w, o = conv.outputChannels
             let b = FloatBuffer(capacity: k * n), c = FloatBuffer(capacity: o * n)

@@ -13,16 +13,6 @@ final class EncoderWorkspace: @unchecked Sendable {
     let scratch = FloatBuffer()
     /// Faces the buffers currently hold room for.
     private(set) var capacity = 0
-    /// Helper threads for splitting one face's layers (made on first use, kept with the workspace).
-    private var helpers: WorkerTeam?
-
-    /// A team of `size` workers for this workspace's passes (the same one while the size is unchanged).
-    func team(size: Int) -> WorkerTeam {
-        if let helpers, helpers.size == size { return helpers }
-        let team = WorkerTeam(size: size)
-        helpers = team
-        return team
-    }
 
     /// Grows the buffers for `faces` faces of `network` (no-op when already large enough).
     func reserve(faces: Int, network: EncoderNetwork, scratchLimit: Int) {
