@@ -109,12 +109,9 @@ public struct BatchEmbedder: Sendable {
     public func face(in url: URL, faceIndex: Int = 0) -> ImageOutcome {
         if faceIndex == 0, let hit = cache?.lookup(url) { return .success(hit) }
         let image: RGBImage
-        do {
-            image = try ImageDecoder.decode(contentsOf: url, limits: ImageLimits(maxPixels: options.maxPixels, maxBytes: options.maxBytes))
-        } catch let error as ImageInputError {
-            return .failure(ImageFailure("\(error)", reason: .image(error)))
-        } catch {
-            return .failure(ImageFailure("\(error)"))
+        switch decode(url) {
+        case .success(let decoded): image = decoded
+        case .failure(let failure): return .failure(failure)
         }
         let outcome = face(in: image, name: url.path, faceIndex: faceIndex)
         if faceIndex == 0, case .success(let face) = outcome { cache?.store(face, for: url) }
@@ -140,6 +137,17 @@ public struct BatchEmbedder: Sendable {
             }
         } catch {
             return .failure(ImageFailure("\(name): \(error)", reason: .analysis(error)))
+        }
+    }
+
+    /// `url` decoded under the options' limits, or the failure naming it (`.image` reason for unusable files).
+    func decode(_ url: URL) -> Result<RGBImage, ImageFailure> {
+        do {
+            return .success(try ImageDecoder.decode(contentsOf: url, limits: ImageLimits(maxPixels: options.maxPixels, maxBytes: options.maxBytes)))
+        } catch let error as ImageInputError {
+            return .failure(ImageFailure("\(error)", reason: .image(error)))
+        } catch {
+            return .failure(ImageFailure("\(error)"))
         }
     }
 
@@ -178,14 +186,9 @@ public struct BatchEmbedder: Sendable {
         for (i, url) in urls.enumerated() {
             if let hit = cache?.lookup(url) { outcomes[i] = .success(hit); continue }
             let image: RGBImage
-            do {
-                image = try ImageDecoder.decode(contentsOf: url, limits: ImageLimits(maxPixels: options.maxPixels, maxBytes: options.maxBytes))
-            } catch let error as ImageInputError {
-                outcomes[i] = .failure(ImageFailure("\(error)", reason: .image(error)))
-                continue
-            } catch {
-                outcomes[i] = .failure(ImageFailure("\(error)"))
-                continue
+            switch decode(url) {
+            case .success(let decoded): image = decoded
+            case .failure(let failure): outcomes[i] = .failure(failure); continue
             }
             do {
                 switch try locate(in: image, name: url.path, faceIndex: 0) {
