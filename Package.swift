@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(name: "EncoderTrainingTests", dependencies: ["EncoderTraining", "LogisticHead", "NetTraining", "LayerGraph", "ImageDataset", "ImageInput", "WeightStore", "FaceAnalysis", "FaceDetection", "FaceAlignment", "PairNet", "TestSupport"]),
         .testTarget(name: "PairNetTests", dependencies: ["PairNet", "ImageInput", "TestSupport"]),
         .testTarget(name: "ImageInputTests", dependencies: ["ImageInput", "TestSupport"]),
-        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "ImageInput", "NetLayers", "TestSupport"]),
+        .testTarget(name: "FaceDetectionTests", dependencies: ["FaceDetection", "ImageInput", "NetLayers", "SeededRandom", "TestSupport"]),
         .testTarget(name: "FaceAlignmentTests", dependencies: ["FaceAlignment", "FaceDetection", "ImageInput", "PairNet", "TestSupport"]),
         .testTarget(name: "FaceAnalysisTests", dependencies: ["FaceAnalysis", "FaceEmbedding", "ImageInput", "TestSupport"]),
         .testTarget(name: "PairMetricsTests", dependencies: ["PairMetrics", "SeededRandom"]),

@@ -20,45 +20,15 @@ public struct MMODNetwork: Sendable {
     public let meanRGB: (r: Float, g: Float, b: Float)
     /// Input scale: (pixel − mean)·scale; dlib's pyramid input divides by 256.
     public let inputScale: Float
-    /// How `forward` runs each convolution on the `.specialised` path (`LayerForm.choose`).
-    let forms: [LayerForm]
-
-    /// The specialised form of one convolution.
-    enum LayerForm: Sendable {
-        /// Winograd F(2×2, 5×5): the 5×5, stride 1, padding 2 layers (the three 45-channel ones).
-        case winograd(Winograd5x5Convolution)
-        /// Direct SIMD convolution: the stride-2, unpadded 5×5 layers with at most
-        /// `DirectConvolution.maximumInputChannels` inputs (the first two).
-        case direct(DirectConvolution)
-        /// Kernel to rows: stride 1 with fewer output than input channels (the final 9×9 → 1).
-        case shifted(ShiftedConvolution)
-        /// NetLayers' im2col + GEMM in row bands (`Convolution.forwardIm2col`): everything else (the third
-        /// 5×5 stride-2 layer, 32 → 32 channels).
-        case im2col
-
-        static func choose(_ c: Convolution) -> LayerForm {
-            if Winograd5x5Convolution.admits(c) { return .winograd(Winograd5x5Convolution(c)) }
-            if DirectConvolution.admits(c), c.inputChannels <= DirectConvolution.maximumInputChannels {
-                return .direct(DirectConvolution(c))
-            }
-            if MMODNetwork.usesShiftedForm(c) { return .shifted(ShiftedConvolution(c)) }
-            return .im2col
-        }
-    }
-
     /// Which code `forward` runs the convolutions with.
     public enum Path: Sendable, Equatable {
-        /// Each layer's specialised form (`LayerForm`): the product's path.
+        /// Each layer by NetLayers' dispatch rule (`Convolution.algorithm(for:)`: Winograd F(2×2, 5×5) for the
+        /// 45-channel 5×5 layers, the direct kernel for the first two down-sampling layers, kernel to rows for the
+        /// final 9×9 → 1, im2col for the third down-sampling layer): the product's path.
         case specialised
         /// Every layer through NetLayers' generic `Convolution.forwardIm2col` at its default scratch: the
         /// benchmark's same-run baseline and a cross-check in tests.
         case generic
-    }
-
-    /// Whether a layer runs as `ShiftedConvolution`: stride 1 and fewer output than input channels, i.e. the
-    /// tap matrix (O·kh·kw rows) is smaller than im2col's (I·kh·kw rows) — the final 9×9 → 1 convolution.
-    public static func usesShiftedForm(_ c: Convolution) -> Bool {
-        c.strideX == 1 && c.strideY == 1 && c.outputChannels < c.inputChannels
     }
 
     /// Wraps already folded layers (tests build small synthetic networks this way).
@@ -70,7 +40,6 @@ public struct MMODNetwork: Sendable {
         self.convolutions = convolutions
         self.meanRGB = meanRGB
         self.inputScale = inputScale
-        self.forms = convolutions.map(LayerForm.choose)
     }
 
     /// Input channels (3, RGB).
@@ -126,19 +95,9 @@ public struct MMODNetwork: Sendable {
             let buffer = i % 2 == 0 ? workspace.activation : workspace.input
             let output = buffer.map(outShape)                                   // [1, O, Ho, Wo]
             let last = i == convolutions.count - 1
-            let scratch = workspace.scratch, limit = workspace.scratchLimit
-            switch (path, forms[i]) {
-            case (.generic, _):
-                conv.forwardIm2col(current, into: output, epilogue: last ? .none : .relu, scratch: scratch)
-            case (.specialised, .winograd(let form)):
-                form.forward(current, into: output, relu: !last, scratch: scratch, scratchLimit: limit)
-            case (.specialised, .direct(let form)):
-                form.forward(current, into: output, relu: !last, staging: workspace.staging)
-            case (.specialised, .shifted(let form)):
-                form.forward(current, into: output, relu: !last, scratch: scratch, scratchLimit: limit)
-            case (.specialised, .im2col):
-                conv.forwardIm2col(current, into: output, epilogue: last ? .none : .relu, scratch: scratch, scratchLimit: limit)
-            }
+            conv.forward(current, into: output, epilogue: last ? .none : .relu, scratch: workspace.scratch,
+                         scratchLimit: path == .generic ? Convolution.defaultScratchLimit : workspace.scratchLimit,
+                         algorithm: path == .generic ? .im2col : .automatic)
             current = output
             afterLayer?(i)
         }
@@ -159,16 +118,15 @@ public struct MMODNetwork: Sendable {
 }
 
 /// The reusable buffers of one detection in flight: the tiled input tensor, two activation buffers and the
-/// im2col scratch. Belongs to one thread at a time (`FaceDetector` keeps a small pool).
+/// convolutions' scratch. Belongs to one thread at a time (`FaceDetector` keeps a small pool).
 public final class MMODWorkspace: @unchecked Sendable {
     /// `[1, 3, H, W]`: the normalised tiled pyramid; reused for the outputs of layers 1, 3 and 5.
     public let input = FloatBuffer()
     /// Activations of layers 0, 2, 4, 6 (`[1, C, h, w]`); layers 1, 3, 5 reuse `input`.
     public let activation = FloatBuffer()
-    /// im2col / Winograd scratch, at most about `scratchLimit` floats.
+    /// The convolutions' scratch (im2col, Winograd, kernel-to-rows bands, the direct layers' column-split rows),
+    /// at most about `scratchLimit` floats plus the products' packing space.
     public let scratch = FloatBuffer()
-    /// The direct layers' column-split input rows (about the layer's input size).
-    public let staging = FloatBuffer()
     /// Bound on the im2col scratch in floats (`defaultScratchLimit` unless given).
     public let scratchLimit: Int
 
@@ -183,7 +141,7 @@ public final class MMODWorkspace: @unchecked Sendable {
 
     /// Floats currently held (capacity of all buffers): the workspace's memory is 4 bytes per float. For a
     /// tiled tensor of T pixels: 3·T (input, later layers 1/3/5) + 4·T (layer 0's 16 channels at 1/4) +
-    /// the scratch and staging (bounded, ~3 MiB for photos; they grow with the image's width only), i.e.
+    /// the scratch (bounded, ~3 MiB for photos; it grows with the image's width only), i.e.
     /// 28 bytes per tensor pixel; T is about 4× the image's pixels.
-    public var capacity: Int { input.capacity + activation.capacity + scratch.capacity + staging.capacity }
+    public var capacity: Int { input.capacity + activation.capacity + scratch.capacity }
 }

@@ -67,47 +67,7 @@ extension Convolution {
         return Plan(imagesPerGroup: 1, rowsPerBand: rows, scratchCount: k * rows * out.w)
     }
 
-    /// Which fast path `forward` takes.
-    public enum Algorithm: Sendable {
-        /// Winograd F(2×2, 3×3) when `prefersWinograd(for:)`, else im2col + GEMM.
-        case automatic
-        /// Always im2col + GEMM.
-        case im2col
-        /// Winograd F(2×2, 3×3); precondition: `isWinogradShape`.
-        case winograd
-    }
-
-    /// Scratch floats `forward(algorithm: .automatic)` needs for `input` under `scratchLimit`.
-    public func scratchCount(for input: Shape4, scratchLimit: Int = Convolution.defaultScratchLimit) -> Int {
-        prefersWinograd(for: input) ? winogradPlan(for: input, scratchLimit: scratchLimit).scratchCount
-                                    : plan(for: input, scratchLimit: scratchLimit).scratchCount
-    }
-
-    /// Computes `output = epilogue(conv(input) + bias)` with a fast path (see `Algorithm`).
-    ///
-    /// - Parameters:
-    ///   - input: `[N, I, H, W]`.
-    ///   - output: `[N, O, Ho, Wo]` (see `outputShape(for:)`); must not alias `input` or the residual.
-    ///   - epilogue: fused post-processing (residual of shape `[N, O, Ho, Wo]`, ReLU).
-    ///   - scratch: grown to `scratchCount(for:scratchLimit:)` floats if smaller; contents are clobbered.
-    ///   - scratchLimit: bound on scratch floats (see the type's blocking notes).
-    ///   - workers: who computes the products (one face's layer split by output channels, or by Winograd
-    ///     element); the packing, transforms and epilogues stay on the caller's thread. The output is bitwise the
-    ///     same for any split. Scratch grows by `PackedMatrix.scratchCount` per extra worker.
-    public func forward(_ input: FeatureMap, into output: FeatureMap, epilogue: ConvEpilogue = .none,
-                        scratch: FloatBuffer, scratchLimit: Int = Convolution.defaultScratchLimit,
-                        algorithm: Algorithm = .automatic, workers: Workers = .one) {
-        switch algorithm {
-        case .winograd:
-            forwardWinograd(input, into: output, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit, workers: workers)
-        case .automatic where prefersWinograd(for: input.shape):
-            forwardWinograd(input, into: output, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit, workers: workers)
-        default:
-            forwardIm2col(input, into: output, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit, workers: workers)
-        }
-    }
-
-    /// Computes `output = epilogue(conv(input) + bias)` with the im2col + GEMM path (same contract as
+    /// Computes `output = epilogue(conv(input) + bias)` with the im2col + packed product path (same contract as
     /// `forward`; scratch grows to `plan(...).scratchCount`).
     public func forwardIm2col(_ input: FeatureMap, into output: FeatureMap, epilogue: ConvEpilogue = .none,
                               scratch: FloatBuffer, scratchLimit: Int = Convolution.defaultScratchLimit, workers: Workers = .one) {

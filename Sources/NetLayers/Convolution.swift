@@ -4,10 +4,13 @@
 /// 0 ≤ p < k. Output size (floored, as dlib):
 /// `Ho = 1 + (H + 2·py − kh) / sy`, `Wo = 1 + (W + 2·px − kw) / sx`.
 ///
-/// `forward` is the fast path (im2col + one `gemm` per column block, see `Convolution+Forward.swift`);
-/// `forwardNaive` is the direct 7-loop reference it is tested against. The detector reuses this engine
-/// on single images of arbitrary size: large inputs are split into row bands so that the im2col matrix
-/// stays below `scratchLimit` floats.
+/// `forward` is the fast path: one of four algorithms chosen by one rule from the layer and the plane, never
+/// the batch size (`Convolution+Algorithm.swift`): im2col + packed product (`Convolution+Forward.swift`),
+/// Winograd F(2×2, 3×3) or F(2×2, 5×5) through one block driver (`Convolution+Winograd.swift`), the direct
+/// stride-2 5×5 kernel (`Convolution+Direct.swift`) and kernel-to-rows (`Convolution+Shifted.swift`).
+/// `forwardNaive` is the direct 7-loop reference every one is tested against. The encoder runs batches of
+/// faces through it, the detector single images of arbitrary size: every algorithm works in blocks or bands
+/// bounded by `scratchLimit` floats.
 public struct Convolution: Sendable {
     /// O: output channels (dlib `num_filters`).
     public let outputChannels: Int
@@ -23,14 +26,21 @@ public struct Convolution: Sendable {
     public private(set) var weights: [Float]
     /// `[O]`.
     public private(set) var bias: [Float]
-    /// `[16, O, I]`: the Winograd-transformed weights U = G g Gᵀ when `isWinogradShape`, else empty.
+    /// `[α², O, I]`: the Winograd-transformed weights U = G g Gᵀ when `isWinogradShape` (α = 4 for 3×3
+    /// kernels, 6 for 5×5), else empty.
     public private(set) var winogradWeights: [Float] = []
     /// The weights as A `[O, K]` packed for `PackedMatrix.multiplyAdd` (every fast path's product).
     public private(set) var packedWeights: PackedMatrix
     /// `[O, I]`: the tap (py, px) of each kernel packed, for 1×1 planes (`isSingleTap`); nil for 1×1 kernels.
     public private(set) var packedTapWeights: PackedMatrix?
-    /// `[16]` of `[O, I]`: `winogradWeights` packed per transform element ξ when `isWinogradShape`, else empty.
+    /// `[α²]` of `[O, I]`: `winogradWeights` packed per transform element ξ when `isWinogradShape`, else empty.
     public private(set) var packedWinogradWeights: [PackedMatrix] = []
+    /// `[O·kh·kw, I]`: row (o, ky, kx) holds w[o, :, ky, kx], packed for the kernel-to-rows product when
+    /// `admitsShifted`, else nil.
+    public private(set) var packedShiftedWeights: PackedMatrix?
+    /// `[⌈O/4⌉, I, 5, 5, 4]`: the weights in blocks of 4 output channels for the direct kernel when
+    /// `admitsDirect` (zero for the padding channels of the last block), else empty.
+    public private(set) var directWeights: [Float] = []
 
     /// Creates the layer. `weights` is `[O, I, kh, kw]` (OIHW); `bias` is `[O]` or nil for no bias.
     /// Preconditions: sizes match, strides ≥ 1, 0 ≤ padding < kernel.
@@ -62,16 +72,22 @@ public struct Convolution: Sendable {
     /// Recomputes the weights derived from `weights` (the packed product matrices, the Winograd transform).
     private mutating func refreshDerivedWeights() {
         packedWeights = PackedMatrix(weights, rows: outputChannels, depth: patchSize)
-        winogradWeights = isWinogradShape
-            ? Self.winogradTransform(weights: weights, outputChannels: outputChannels, inputChannels: inputChannels) : []
         let o = outputChannels, i = inputChannels
+        switch winogradKernel {
+        case 3: winogradWeights = WinogradF2x3.transformWeights(weights, outputChannels: o, inputChannels: i)
+        case 5: winogradWeights = WinogradF2x5.transformWeights(weights, outputChannels: o, inputChannels: i)
+        default: winogradWeights = []
+        }
         let taps = kernelHeight * kernelWidth, tap = paddingY * kernelWidth + paddingX
         packedTapWeights = taps == 1 ? nil : weights.withUnsafeBufferPointer { w in
             PackedMatrix(w.baseAddress! + tap, rows: o, depth: i, rowStride: i * taps, columnStride: taps)
         }
+        let elements = winogradWeights.count / (o * i)
         packedWinogradWeights = winogradWeights.isEmpty ? [] : winogradWeights.withUnsafeBufferPointer { u in
-            (0..<16).map { xi in PackedMatrix(u.baseAddress! + xi * o * i, rows: o, depth: i, rowStride: i) }
+            (0..<elements).map { xi in PackedMatrix(u.baseAddress! + xi * o * i, rows: o, depth: i, rowStride: i) }
         }
+        packedShiftedWeights = admitsShifted ? PackedMatrix(shiftedTapMatrix(), rows: o * taps, depth: i) : nil
+        directWeights = admitsDirect ? directBlockedWeights() : []
     }
 
     /// K = I·kh·kw: the length of one im2col column (the GEMM's inner dimension).

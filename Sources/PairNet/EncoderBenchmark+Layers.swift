@@ -59,7 +59,7 @@ extension EncoderBenchmark {
             let sgemm = conv.weights.withUnsafeBufferPointer { w in
                 best(rounds) { gemm(m: o, n: n, k: k, a: w.baseAddress!, lda: k, b: b.pointer, ldb: n, c: c.pointer, ldc: n) }
             }
-            return LayerTiming(name: name, input: shape, algorithm: conv.prefersWinograd(for: shape) ? "winograd" : "im2col",
+            return LayerTiming(name: name, input: shape, algorithm: conv.algorithm(for: shape).description,
                                milliseconds: layer, sgemmMilliseconds: sgemm)
         }
     }

@@ -1,0 +1,51 @@
+/// One Winograd tile size F(2×2, r×r) for the block driver in `Convolution+Winograd.swift`: how the kernel,
+/// the input windows and the products are transformed. α = r + 1 is the input window's side and α² the number
+/// of transform elements ξ (= α·row + column), i.e. of independent products per block.
+///
+/// Every tile reads the flattened (image, tile row) index: tile row r of a block is tile row r − th·⌊r/th⌋ of
+/// image ⌊r/th⌋, and tile (ty, tx) covers output rows 2ty … 2ty + 1, columns 2tx … 2tx + 1.
+protocol WinogradTile {
+    /// r: the kernel side (3 or 5); the padding is r/2 and the stride 1.
+    static var kernel: Int { get }
+
+    /// U `[α², O, I]` = G g Gᵀ for every (o, i) of `weights` `[O, I, r, r]`, in double precision, rounded once.
+    static func transformWeights(_ weights: [Float], outputChannels o: Int, inputChannels i: Int) -> [Float]
+
+    /// Floats of work space the input transform needs for blocks of `rowsPerBlock` tile rows (the output
+    /// transform's corner rows share the space; the driver takes the larger).
+    static func inputWorkCount(tilesHigh th: Int, tilesWide tw: Int, rowsPerBlock: Int) -> Int
+
+    /// V[ξ][c][p] = (Bᵀ d B)[ξ] for every channel c of `input` and tile p = (r − tileRows.lowerBound)·Tw + tx of
+    /// the block (V's ξ-planes `planeStride` apart, with `Convolution.winogradLanes` floats of overrun room).
+    static func inputTransform(_ input: FeatureMap, tileRows: Range<Int>, tilesHigh th: Int, tilesWide tw: Int,
+                               into v: UnsafeMutablePointer<Float>, planeStride: Int, work: UnsafeMutablePointer<Float>)
+
+    /// The 2×2 output corners (y00, y01, y10, y11) = Aᵀ m A of 8 tiles, without the bias; `m(ξ)` loads
+    /// element ξ of the 8 tiles.
+    static func outputCorners(_ m: (Int) -> SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>)
+}
+
+extension WinogradTile {
+    /// α = r + 1.
+    static var alpha: Int { kernel + 1 }
+    /// α²: transform elements, products per block.
+    static var elements: Int { alpha * alpha }
+}
+
+/// Unaligned SIMD loads and stores of the transforms.
+enum WinogradIO {
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    static func load(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    static func store(_ value: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: value, as: SIMD8<Float>.self)
+    }
+}
