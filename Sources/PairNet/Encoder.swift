@@ -98,7 +98,7 @@ public final class Encoder: Sendable {
                 let (first, count) = items[item]
                 network.forward(chips, first: first, count: count, into: out + first * dim, workspace: workspace,
                                 algorithm: algorithm, scratchLimit: scratchLimit,
-                                layerWorkers: .dispatch(layerThreads))
+                                layerWorkers: workspace.layerWorkers(threads: layerThreads))
             }
         }
         if workers == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: run) }

@@ -13,6 +13,17 @@ final class EncoderWorkspace: @unchecked Sendable {
     let scratch = FloatBuffer()
     /// Faces the buffers currently hold room for.
     private(set) var capacity = 0
+    /// Helpers that split one pass's layers when it has fewer faces than threads (created on first use).
+    private var team: WorkerTeam?
+
+    /// Who computes a pass's layer products: the caller alone for `threads` ≤ 1, else this workspace's team of
+    /// `threads` workers (spin-waiting helpers: a layer's share of one face is only ~100 µs, less than waking a
+    /// pool thread costs). Bitwise the same result either way.
+    func layerWorkers(threads: Int) -> Workers {
+        guard threads > 1 else { return .one }
+        if team?.size != threads { team = WorkerTeam(size: threads) }
+        return .team(team!)
+    }
 
     /// Grows the buffers for `faces` faces of `network` (no-op when already large enough).
     func reserve(faces: Int, network: EncoderNetwork, scratchLimit: Int) {
