@@ -85,13 +85,10 @@ enum WinogradF2x3: WinogradTile {
     private static func inputChunk8(_ q0: UnsafeMutablePointer<Float>, _ q1: UnsafeMutablePointer<Float>,
                                     _ q2: UnsafeMutablePointer<Float>, _ q3: UnsafeMutablePointer<Float>,
                                     column x: Int, into d: UnsafeMutablePointer<Float>, planeStride vs: Int) {
-        @inline(__always) func load(_ q: UnsafeMutablePointer<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+        inputChunk(q0, q1, q2, q3, into: d, planeStride: vs) { q in
             let a = UnsafeRawPointer(q + x).loadUnaligned(as: SIMD16<Float>.self)
             let b = UnsafeRawPointer(q + x + 2).loadUnaligned(as: SIMD16<Float>.self)
             return (a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
-        }
-        inputTiles(load(q0), load(q1), load(q2), load(q3)) { xi, value in
-            UnsafeMutableRawPointer(d + xi * vs).storeBytes(of: value, as: SIMD8<Float>.self)
         }
     }
 
@@ -100,13 +97,21 @@ enum WinogradF2x3: WinogradTile {
     private static func inputChunk4(_ q0: UnsafeMutablePointer<Float>, _ q1: UnsafeMutablePointer<Float>,
                                     _ q2: UnsafeMutablePointer<Float>, _ q3: UnsafeMutablePointer<Float>,
                                     column x: Int, into d: UnsafeMutablePointer<Float>, planeStride vs: Int) {
-        @inline(__always) func load(_ q: UnsafeMutablePointer<Float>) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
+        inputChunk(q0, q1, q2, q3, into: d, planeStride: vs) { q in
             let a = UnsafeRawPointer(q + x).loadUnaligned(as: SIMD8<Float>.self)
             let b = UnsafeRawPointer(q + x + 2).loadUnaligned(as: SIMD8<Float>.self)
             return (a.evenHalf, a.oddHalf, b.evenHalf, b.oddHalf)
         }
+    }
+
+    /// Loads the four rows' (E[t], O[t], E[t + 1], O[t + 1]) with `load` and stores the 16 transformed planes.
+    @inline(__always)
+    private static func inputChunk<V: SIMD>(_ q0: UnsafeMutablePointer<Float>, _ q1: UnsafeMutablePointer<Float>,
+                                            _ q2: UnsafeMutablePointer<Float>, _ q3: UnsafeMutablePointer<Float>,
+                                            into d: UnsafeMutablePointer<Float>, planeStride vs: Int,
+                                            load: (UnsafeMutablePointer<Float>) -> (V, V, V, V)) where V.Scalar == Float {
         inputTiles(load(q0), load(q1), load(q2), load(q3)) { xi, value in
-            UnsafeMutableRawPointer(d + xi * vs).storeBytes(of: value, as: SIMD4<Float>.self)
+            UnsafeMutableRawPointer(d + xi * vs).storeBytes(of: value, as: V.self)
         }
     }
 

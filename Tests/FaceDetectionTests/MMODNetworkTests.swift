@@ -7,21 +7,16 @@ import XCTest
 /// The network's layers through NetLayers' dispatch rule against its all-im2col baseline path. (Each
 /// convolution algorithm against the naive reference is NetLayersTests' `ConvolutionAlgorithmsTests`.)
 final class MMODNetworkTests: XCTestCase {
-    private func layer(o: Int, i: Int, k: Int, s: Int, p: Int, rng: inout SplitMix64) -> Convolution {
-        Convolution(outputChannels: o, inputChannels: i, kernel: (k, k), stride: (s, s), padding: (p, p),
-                    weights: rng.floats(o * i * k * k), bias: rng.floats(o))
-    }
-
     /// A small network of the MMOD net's layer kinds (5×5/2 with few and many inputs, 5×5/1 p2, 9×9 → 1): each
     /// layer gets the algorithm the detector relies on, and the specialised path's score map matches the
     /// all-im2col path's.
     func testSpecialisedPathMatchesGenericPath() {
         var rng = SplitMix64(seed: 42)
-        let net = MMODNetwork(convolutions: [layer(o: 8, i: 3, k: 5, s: 2, p: 0, rng: &rng),
-                                             layer(o: 20, i: 8, k: 5, s: 2, p: 0, rng: &rng),
-                                             layer(o: 12, i: 20, k: 5, s: 2, p: 0, rng: &rng),
-                                             layer(o: 12, i: 12, k: 5, s: 1, p: 2, rng: &rng),
-                                             layer(o: 1, i: 12, k: 9, s: 1, p: 4, rng: &rng)],
+        let net = MMODNetwork(convolutions: [Convolution.random(o: 8, i: 3, k: 5, s: 2, p: 0, rng: &rng),
+                                             Convolution.random(o: 20, i: 8, k: 5, s: 2, p: 0, rng: &rng),
+                                             Convolution.random(o: 12, i: 20, k: 5, s: 2, p: 0, rng: &rng),
+                                             Convolution.random(o: 12, i: 12, k: 5, s: 1, p: 2, rng: &rng),
+                                             Convolution.random(o: 1, i: 12, k: 9, s: 1, p: 4, rng: &rng)],
                               meanRGB: (0, 0, 0))
         let (h, w) = (77, 111)                                  // score map 7×11: 24 Winograd tiles
         var shape = Shape4(n: 1, c: 3, h: h, w: w)

@@ -7,11 +7,6 @@ import XCTest
 /// strict NaN-aware helper, the dispatch rule, and each algorithm's independence of the batch. F(2×2, 3×3) has
 /// its own shape sweep in `ConvolutionWinogradTests`; here are F(2×2, 5×5), the direct and the kernel-to-rows forms.
 final class ConvolutionAlgorithmsTests: XCTestCase {
-    private func layer(o: Int, i: Int, k: Int, s: Int, p: Int, rng: inout SplitMix64) -> Convolution {
-        Convolution(outputChannels: o, inputChannels: i, kernel: (k, k), stride: (s, s), padding: (p, p),
-                    weights: rng.floats(o * i * k * k), bias: rng.floats(o))
-    }
-
     /// Sizes: odd and even, narrower than one SIMD chunk of tiles (w < 16), a single tile (1×1, 2×2), the MMOD
     /// net's 1/8-resolution plane width (117); batches of 1 and 2; limits: everything in one block, and one tile
     /// row per block; every epilogue.
@@ -21,7 +16,7 @@ final class ConvolutionAlgorithmsTests: XCTestCase {
         for (h, w) in [(23, 37), (1, 1), (2, 2), (6, 5), (31, 117), (40, 17)] {
             for limit in [1 << 20, 1] {
                 for (o, i) in [(6, 7), (9, 3)] {
-                    let conv = layer(o: o, i: i, k: 5, s: 1, p: 2, rng: &rng)
+                    let conv = Convolution.random(o: o, i: i, k: 5, s: 1, p: 2, rng: &rng)
                     let input = rng.tensor(Shape4(n: 1 + trial % 2, c: i, h: h, w: w))
                     assertMatchesNaive(conv, input, epilogueKind: trial % 3, scratchLimit: limit, algorithm: .winograd, rng: &rng)
                     trial += 1
@@ -29,7 +24,7 @@ final class ConvolutionAlgorithmsTests: XCTestCase {
             }
         }
         // The MMOD net's channel counts, blocks of a few tile rows (36·(45 + 45)·Tw floats per tile row).
-        let wide = layer(o: 45, i: 45, k: 5, s: 1, p: 2, rng: &rng)
+        let wide = Convolution.random(o: 45, i: 45, k: 5, s: 1, p: 2, rng: &rng)
         assertMatchesNaive(wide, rng.tensor(Shape4(n: 1, c: 45, h: 31, w: 60)), epilogueKind: 1,
                            scratchLimit: 3 * 36 * 90 * 30, algorithm: .winograd, rng: &rng)
     }
@@ -37,7 +32,7 @@ final class ConvolutionAlgorithmsTests: XCTestCase {
     /// Blocks are whole tile rows over (image, tile row), for both tile sizes.
     func testWinogradPlanBlocksWholeTileRows() {
         var rng = SplitMix64(seed: 3)
-        let conv5 = layer(o: 4, i: 3, k: 5, s: 1, p: 2, rng: &rng)
+        let conv5 = Convolution.random(o: 4, i: 3, k: 5, s: 1, p: 2, rng: &rng)
         let shape = Shape4(n: 2, c: 3, h: 19, w: 20)
         let perRow = 36 * 7 * 10                                   // α²·(I + O)·Tw for a 20-wide plane
         XCTAssertEqual(conv5.winogradPlan(for: shape, scratchLimit: 1).tileRowsPerBlock, 1)
@@ -58,13 +53,13 @@ final class ConvolutionAlgorithmsTests: XCTestCase {
         var trial = 0
         for (h, w) in [(5, 5), (23, 37), (9, 53), (40, 17), (30, 100)] {
             for (o, i) in [(16, 3), (7, 5), (2, 16)] {
-                let conv = layer(o: o, i: i, k: 5, s: 2, p: 0, rng: &rng)
+                let conv = Convolution.random(o: o, i: i, k: 5, s: 2, p: 0, rng: &rng)
                 let input = rng.tensor(Shape4(n: 1 + trial % 2, c: i, h: h, w: w))
                 assertMatchesNaive(conv, input, epilogueKind: trial % 3, scratchLimit: 0, algorithm: .direct, rng: &rng)
                 trial += 1
             }
         }
-        let wide = layer(o: 6, i: 16, k: 5, s: 2, p: 0, rng: &rng), wideShape = Shape4(n: 1, c: 16, h: 40, w: 400)
+        let wide = Convolution.random(o: 6, i: 16, k: 5, s: 2, p: 0, rng: &rng), wideShape = Shape4(n: 1, c: 16, h: 40, w: 400)
         XCTAssertLessThan(wide.directRowsPerBand(for: wideShape), wide.outputShape(for: wideShape).h / 2)
         assertMatchesNaive(wide, rng.tensor(wideShape), epilogueKind: 1, scratchLimit: 0, algorithm: .direct, rng: &rng)
     }
@@ -75,10 +70,10 @@ final class ConvolutionAlgorithmsTests: XCTestCase {
         var rng = SplitMix64(seed: 99)
         var trial = 0
         for (h, w) in [(23, 37), (5, 6), (40, 17)] {
-            for (conv, limit) in [(layer(o: 1, i: 6, k: 9, s: 1, p: 4, rng: &rng), 1 << 20),
-                                  (layer(o: 1, i: 6, k: 9, s: 1, p: 4, rng: &rng), 81 * 60),
-                                  (layer(o: 3, i: 4, k: 5, s: 1, p: 2, rng: &rng), 1 << 20),
-                                  (layer(o: 2, i: 3, k: 3, s: 1, p: 0, rng: &rng), 100)] {
+            for (conv, limit) in [(Convolution.random(o: 1, i: 6, k: 9, s: 1, p: 4, rng: &rng), 1 << 20),
+                                  (Convolution.random(o: 1, i: 6, k: 9, s: 1, p: 4, rng: &rng), 81 * 60),
+                                  (Convolution.random(o: 3, i: 4, k: 5, s: 1, p: 2, rng: &rng), 1 << 20),
+                                  (Convolution.random(o: 2, i: 3, k: 3, s: 1, p: 0, rng: &rng), 100)] {
                 let input = rng.tensor(Shape4(n: 1 + trial % 2, c: conv.inputChannels, h: h, w: w))
                 assertMatchesNaive(conv, input, epilogueKind: trial % 3, scratchLimit: limit, algorithm: .shifted, rng: &rng)
                 trial += 1
@@ -90,7 +85,7 @@ final class ConvolutionAlgorithmsTests: XCTestCase {
     func testDispatchRule() {
         var rng = SplitMix64(seed: 1)
         func pick(_ o: Int, _ i: Int, k: Int, s: Int, p: Int, side: Int) -> [Convolution.Algorithm] {
-            let conv = layer(o: o, i: i, k: k, s: s, p: p, rng: &rng)
+            let conv = Convolution.random(o: o, i: i, k: k, s: s, p: p, rng: &rng)
             return [1, 7, 16].map { conv.algorithm(for: Shape4(n: $0, c: i, h: side, w: side)) }
         }
         XCTAssertEqual(pick(16, 3, k: 5, s: 2, p: 0, side: 250), [.direct, .direct, .direct])      // MMOD 1st
@@ -104,16 +99,16 @@ final class ConvolutionAlgorithmsTests: XCTestCase {
         XCTAssertEqual(pick(64, 32, k: 3, s: 2, p: 0, side: 35), [.im2col, .im2col, .im2col])
         XCTAssertEqual(pick(32, 3, k: 7, s: 2, p: 0, side: 150), [.im2col, .im2col, .im2col])      // encoder stem
 
-        let direct = layer(o: 4, i: 2, k: 5, s: 2, p: 0, rng: &rng)
+        let direct = Convolution.random(o: 4, i: 2, k: 5, s: 2, p: 0, rng: &rng)
         XCTAssertTrue(direct.admits(.direct))
         XCTAssertFalse(direct.admits(.winograd))
         XCTAssertFalse(direct.admits(.shifted))
         XCTAssertTrue(direct.admits(.im2col))
         XCTAssertTrue(direct.directWeights.count == 1 * 2 * 25 * 4 && direct.packedShiftedWeights == nil)
-        let widening = layer(o: 8, i: 4, k: 3, s: 1, p: 0, rng: &rng)
+        let widening = Convolution.random(o: 8, i: 4, k: 3, s: 1, p: 0, rng: &rng)
         XCTAssertFalse(widening.admits(.shifted))
         XCTAssertFalse(widening.admits(.winograd))
-        let narrowing = layer(o: 2, i: 4, k: 3, s: 1, p: 1, rng: &rng)
+        let narrowing = Convolution.random(o: 2, i: 4, k: 3, s: 1, p: 1, rng: &rng)
         XCTAssertTrue(narrowing.admits(.shifted))
         XCTAssertTrue(narrowing.admits(.winograd))
         XCTAssertEqual(narrowing.packedShiftedWeights?.rows, 2 * 9)
@@ -124,11 +119,11 @@ final class ConvolutionAlgorithmsTests: XCTestCase {
     func testEveryAlgorithmIsIndependentOfTheBatch() {
         var rng = SplitMix64(seed: 21)
         let cases: [(Convolution, Convolution.Algorithm, Int)] = [
-            (layer(o: 5, i: 4, k: 3, s: 1, p: 1, rng: &rng), .winograd, 19),
-            (layer(o: 5, i: 4, k: 5, s: 1, p: 2, rng: &rng), .winograd, 19),
-            (layer(o: 6, i: 3, k: 5, s: 2, p: 0, rng: &rng), .direct, 31),
-            (layer(o: 1, i: 6, k: 9, s: 1, p: 4, rng: &rng), .shifted, 21),
-            (layer(o: 7, i: 4, k: 3, s: 2, p: 0, rng: &rng), .im2col, 19),
+            (Convolution.random(o: 5, i: 4, k: 3, s: 1, p: 1, rng: &rng), .winograd, 19),
+            (Convolution.random(o: 5, i: 4, k: 5, s: 1, p: 2, rng: &rng), .winograd, 19),
+            (Convolution.random(o: 6, i: 3, k: 5, s: 2, p: 0, rng: &rng), .direct, 31),
+            (Convolution.random(o: 1, i: 6, k: 9, s: 1, p: 4, rng: &rng), .shifted, 21),
+            (Convolution.random(o: 7, i: 4, k: 3, s: 2, p: 0, rng: &rng), .im2col, 19),
         ]
         for (conv, algorithm, side) in cases {
             let one = Shape4(n: 1, c: conv.inputChannels, h: side, w: side)

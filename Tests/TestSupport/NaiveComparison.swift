@@ -13,6 +13,14 @@ extension SplitMix64 {
     public mutating func tensor(_ shape: Shape4) -> Tensor4 { Tensor4(shape: shape, values: floats(shape.count)) }
 }
 
+extension Convolution {
+    /// A k×k layer of `o` outputs and `i` inputs, stride `s`, padding `p`, with weights and bias uniform in [-1, 1).
+    public static func random(o: Int, i: Int, k: Int, s: Int, p: Int, rng: inout SplitMix64) -> Convolution {
+        Convolution(outputChannels: o, inputChannels: i, kernel: (k, k), stride: (s, s), padding: (p, p),
+                    weights: rng.floats(o * i * k * k), bias: rng.floats(o))
+    }
+}
+
 /// max |a − b| over two equal-length arrays (infinity when any difference is NaN).
 public func maxAbsDifference(_ a: [Float], _ b: [Float]) -> Float {
     precondition(a.count == b.count, "compared arrays differ in length: \(a.count) vs \(b.count)")
