@@ -7,7 +7,7 @@
 /// the inputs of 8 consecutive outputs for tap (c, ky, kx) are one contiguous load: phase kx mod 2 of row
 /// 2·oy + ky at column ox + ⌊kx/2⌋. The kernel then keeps a block of 4 output channels × 24 outputs of one row in
 /// 12 SIMD8 accumulators (initialised with the bias) and streams the taps: 3 loads, 4 weight broadcasts and 12
-/// fused multiply-adds per tap (`directWeights` `[⌈O/4⌉, I, 5, 5, 4]`).
+/// fused multiply-adds per tap (`directWeights` `[⌈O/4⌉, I, 5, 5, 4]`, `directBias` `[⌈O/4⌉·4]`).
 ///
 /// Each output is bias + one fixed fold over the taps in (c, ky, kx) order, whatever the band or the batch.
 /// Summation order differs from im2col + product, so the two agree to float rounding.
@@ -70,17 +70,13 @@ extension Convolution {
         if let r = epilogue.residual { precondition(r.shape == out, "convolution: residual is \(r.shape), expected \(out)") }
         let band = directRowsPerBand(for: input.shape)
         scratch.reserve(directScratchCount(for: input.shape))
-        let cb = Self.directChannelBlock
-        let blocks = (outputChannels + cb - 1) / cb
-        let paddedBias = bias + [Float](repeating: 0, count: blocks * cb - outputChannels)   // [⌈O/4⌉·4]
         // ReLU in the kernel's store when it is the whole epilogue; with a residual, after the add.
         let reluInKernel = epilogue.relu && epilogue.residual == nil
         for n in 0..<input.shape.n {
             var y0 = 0
             while y0 < out.h {
                 let rows = y0..<min(out.h, y0 + band)
-                directBand(input, image: n, rows: rows, into: output, relu: reluInKernel, bias: paddedBias,
-                           phases: scratch.pointer)
+                directBand(input, image: n, rows: rows, into: output, relu: reluInKernel, phases: scratch.pointer)
                 y0 = rows.upperBound
             }
             if let residual = epilogue.residual {
@@ -94,7 +90,7 @@ extension Convolution {
 
     /// Output rows `band` of image `n`; `phases` has room for `[I, 2·band.count + 3, 2, Wq]`.
     private func directBand(_ input: FeatureMap, image n: Int, rows band: Range<Int>, into output: FeatureMap, relu: Bool,
-                            bias paddedBias: [Float], phases: UnsafeMutablePointer<Float>) {
+                            phases: UnsafeMutablePointer<Float>) {
         let out = output.shape
         let ci = inputChannels, w = input.shape.w
         let wq = Self.directPhaseWidth(outputWidth: out.w)
@@ -110,7 +106,7 @@ extension Convolution {
         let blocks = (outputChannels + cb - 1) / cb
         withUnsafeTemporaryAllocation(of: Float.self, capacity: cb * chunk) { tail in
             directWeights.withUnsafeBufferPointer { wBuf in
-                paddedBias.withUnsafeBufferPointer { bBuf in
+                directBias.withUnsafeBufferPointer { bBuf in
                     // Output row, then chunk, then channel block: the chunk's input (I × 5 rows × 2 phases × 26
                     // floats) stays in L1 across the blocks.
                     for oy in band {

@@ -41,6 +41,8 @@ public struct Convolution: Sendable {
     /// `[⌈O/4⌉, I, 5, 5, 4]`: the weights in blocks of 4 output channels for the direct kernel when
     /// `admitsDirect` (zero for the padding channels of the last block), else empty.
     public private(set) var directWeights: [Float] = []
+    /// `[⌈O/4⌉·4]`: the bias padded with zeros to whole blocks of 4 when `admitsDirect`, else empty.
+    private(set) var directBias: [Float] = []
 
     /// Creates the layer. `weights` is `[O, I, kh, kw]` (OIHW); `bias` is `[O]` or nil for no bias.
     /// Preconditions: sizes match, strides ≥ 1, 0 ≤ padding < kernel.
@@ -88,6 +90,7 @@ public struct Convolution: Sendable {
         }
         packedShiftedWeights = admitsShifted ? PackedMatrix(shiftedTapMatrix(), rows: o * taps, depth: i) : nil
         directWeights = admitsDirect ? directBlockedWeights() : []
+        directBias = admitsDirect ? bias + [Float](repeating: 0, count: (4 - o % 4) % 4) : []
     }
 
     /// K = I·kh·kw: the length of one im2col column (the GEMM's inner dimension).
