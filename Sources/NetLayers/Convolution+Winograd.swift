@@ -61,14 +61,23 @@ extension Convolution {
         let th = (input.h + 1) / 2, tw = (input.w + 1) / 2
         let perRow = e * (inputChannels + outputChannels) * tw
         let rows = max(1, min(input.n * th, scratchLimit / max(1, perRow)))
-        let work = max(Tile.inputWorkCount(tilesHigh: th, tilesWide: tw, rowsPerBlock: rows), 4 * (rows * tw + lanes))
-        // V, M (each with overrun room per ξ-plane), work space, then the products' packed blocks of V
-        return (rows, rows * perRow + 2 * e * lanes + work + PackedMatrix.scratchCount)
+        // V and M, each channel row with overrun room, each ξ-plane too; one work space; the products' packed
+        // blocks of V
+        let padding = e * (inputChannels + outputChannels + 2) * lanes
+        return (rows, rows * perRow + padding + winogradWorkCount(tile, for: input, rowsPerBlock: rows)
+                    + PackedMatrix.scratchCount)
+    }
+
+    /// Floats of one worker's work space: the input transform's, or the output pass's four corner rows `[P + 8]`.
+    private func winogradWorkCount<Tile: WinogradTile>(_ tile: Tile.Type, for input: Shape4, rowsPerBlock rows: Int) -> Int {
+        let th = (input.h + 1) / 2, tw = (input.w + 1) / 2
+        return max(Tile.inputWorkCount(tilesHigh: th, tilesWide: tw, rowsPerBlock: rows), 4 * (rows * tw + Self.winogradLanes))
     }
 
     /// `output = epilogue(conv(input) + bias)` by Winograd F(2×2, r×r). Precondition: `isWinogradShape`.
     /// Same contract as `forward` (shapes, aliasing, scratch growth).
-    /// `workers` share the α² products of each block by transform element ξ (bitwise the same result).
+    /// `workers` share each block's input transform and output pass by channel and its α² products by transform
+    /// element ξ (bitwise the same result); scratch grows by one work space and one packing space per extra worker.
     public func forwardWinograd(_ input: FeatureMap, into output: FeatureMap, epilogue: ConvEpilogue = .none,
                                 scratch: FloatBuffer, scratchLimit: Int = Convolution.defaultScratchLimit, workers: Workers = .one) {
         switch winogradKernel {
@@ -90,47 +99,59 @@ extension Convolution {
         let e = Tile.elements, lanes = Self.winogradLanes
         let th = (input.shape.h + 1) / 2, tw = (input.shape.w + 1) / 2
         let plan = winogradPlan(tile, for: input.shape, scratchLimit: scratchLimit)
-        let parts = min(e, workers.count)
-        scratch.reserve(plan.scratchCount + (workers.count - 1) * PackedMatrix.scratchCount)
+        let workCount = winogradWorkCount(tile, for: input.shape, rowsPerBlock: plan.tileRowsPerBlock)
+        let parts = workers.count
+        scratch.reserve(plan.scratchCount + (parts - 1) * (PackedMatrix.scratchCount + workCount))
         let ci = inputChannels, co = outputChannels
         let totalRows = input.shape.n * th
-        let packScratch = scratch.pointer + plan.scratchCount - PackedMatrix.scratchCount   // [workers, KC·NC]
         let pMax = plan.tileRowsPerBlock * tw
         // ξ-plane strides (+ overrun room), fixed by the full block so that M stays where it was zeroed
-        let vStride = ci * pMax + lanes, mStride = co * pMax + lanes
-        let v = scratch.pointer                         // [α², I, P] (plane stride vStride)
-        let m = v + e * vStride                         // [α², O, P] (plane stride mStride)
-        let work = m + e * mStride                      // the input transform's work space, or the corner rows
-        m.update(repeating: 0, count: e * mStride)      // re-zeroed as the output pass reads it
+        let vStride = ci * (pMax + lanes) + lanes, mStride = co * (pMax + lanes) + lanes
+        let v = scratch.pointer                         // [α², I, P (+8)] (plane stride vStride)
+        let m = v + e * vStride                         // [α², O, P (+8)] (plane stride mStride)
+        let work = m + e * mStride                      // worker 0's work space [workCount]
+        let packScratch = scratch.pointer + plan.scratchCount - PackedMatrix.scratchCount   // [workers, KC·NC]
+        let moreWork = packScratch + parts * PackedMatrix.scratchCount                      // [workers − 1, workCount]
+        m.update(repeating: 0, count: e * mStride)      // all zero at every block's start: re-zeroed as it is read
+        nonisolated(unsafe) let (vp, mp, sp, wp, wq) = (v, m, packScratch, work, moreWork)
+        nonisolated(unsafe) let (x, y, ep) = (input, output, epilogue)
+        let products = packedWinogradWeights
+        let conv = self
+        @Sendable func workSpace(_ w: Int) -> UnsafeMutablePointer<Float> { w == 0 ? wp : wq + (w - 1) * workCount }
         var r0 = 0
         while r0 < totalRows {
             let rows = r0..<min(totalRows, r0 + plan.tileRowsPerBlock)
-            let p = rows.count * tw
-            Tile.inputTransform(input, tileRows: rows, tilesHigh: th, tilesWide: tw, into: v, planeStride: vStride, work: work)
-            // M[ξ] [O, P] += U[ξ] [O, I] · V[ξ] [I, P]; worker w takes ξ in e·w/T ..< e·(w+1)/T with its own packing space
-            nonisolated(unsafe) let (vp, mp, sp) = (v, m, packScratch)
-            let products = packedWinogradWeights
+            let p = rows.count * tw, cs = p + lanes      // tiles in the block, channel row stride of V and M
             let vs = vStride, ms = mStride
+            // V: worker w transforms input channels ci·w/T ..< ci·(w+1)/T
             workers.run { w in
-                guard w < parts else { return }
+                Tile.inputTransform(x, channels: (ci * w / parts)..<(ci * (w + 1) / parts), tileRows: rows, tilesHigh: th,
+                                    tilesWide: tw, into: vp, planeStride: vs, channelStride: cs, work: workSpace(w))
+            }
+            // M[ξ] [O, P] += U[ξ] [O, I] · V[ξ] [I, P]; worker w takes ξ in e·w/T ..< e·(w+1)/T with its own packing space
+            workers.run { w in
                 for xi in (e * w / parts)..<(e * (w + 1) / parts) {
-                    products[xi].multiplyAdd(vp + xi * vs, ldb: p, columns: p, into: mp + xi * ms,
-                                             ldc: p, scratch: sp + w * PackedMatrix.scratchCount)
+                    products[xi].multiplyAdd(vp + xi * vs, ldb: cs, columns: p, into: mp + xi * ms,
+                                             ldc: cs, scratch: sp + w * PackedMatrix.scratchCount)
                 }
             }
-            winogradOutput(tile, m, planeStride: mStride, tileRows: rows, tilesHigh: th, tilesWide: tw,
-                           output: output, epilogue: epilogue, work: work)
+            // output: worker w takes output channels co·w/T ..< co·(w+1)/T
+            workers.run { w in
+                conv.winogradOutput(tile, mp, planeStride: ms, channelStride: cs,
+                                    channels: (co * w / parts)..<(co * (w + 1) / parts), tileRows: rows, tilesHigh: th,
+                                    tilesWide: tw, output: y, epilogue: ep, work: workSpace(w))
+            }
             r0 = rows.upperBound
         }
     }
 
-    /// output = epilogue(Aᵀ M A + bias) for every output channel and tile of the block. Per channel, the tiles
-    /// are transformed 8 at a time over the whole block (P contiguous; the last chunk may read up to 7 tiles past
-    /// it, into the next channel's row or the plane's overrun room) into four rows of corner values
+    /// output = epilogue(Aᵀ M A + bias) for the output channels `channels` and every tile of the block. Per channel,
+    /// the tiles are transformed 8 at a time over the whole block (P contiguous; the last chunk may read up to 7
+    /// tiles past it, into the channel row's overrun room) into four rows of corner values
     /// Y[2·dy + dx] `[P]`, re-zeroing M behind the reads; the rows are then interleaved into the output rows with
     /// the epilogue.
     private func winogradOutput<Tile: WinogradTile>(_ tile: Tile.Type, _ m: UnsafeMutablePointer<Float>, planeStride ms: Int,
-                                                    tileRows: Range<Int>, tilesHigh th: Int, tilesWide tw: Int,
+                                                    channelStride cs: Int, channels: Range<Int>, tileRows: Range<Int>, tilesHigh th: Int, tilesWide tw: Int,
                                                     output: FeatureMap, epilogue: ConvEpilogue,
                                                     work: UnsafeMutablePointer<Float>) {
         typealias V8 = SIMD8<Float>
@@ -140,9 +161,9 @@ extension Convolution {
         let yStride = p + lanes
         let y00 = work, y01 = work + yStride, y10 = y01 + yStride, y11 = y10 + yStride   // [P (+8)] each
         let relu = epilogue.relu
-        for oc in 0..<outputChannels {
+        for oc in channels {
             let bo = V8(repeating: bias[oc])
-            let s = m + oc * p
+            let s = m + oc * cs
             var p0 = 0
             while p0 < p {
                 let corners = Tile.outputCorners { xi in WinogradIO.load(s + xi * ms + p0) }

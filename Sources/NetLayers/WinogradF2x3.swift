@@ -49,16 +49,16 @@ enum WinogradF2x3: WinogradTile {
 
     /// Each input plane is first copied into a zero-bordered work plane (padded row q = y + 1, column x + 1),
     /// then every tile row is transformed 8 tiles at a time. The last chunk of a row may write up to 7 tiles past
-    /// it (into the next row, rewritten later, or the plane's overrun room).
-    static func inputTransform(_ input: FeatureMap, tileRows: Range<Int>, tilesHigh th: Int, tilesWide tw: Int,
-                               into v: UnsafeMutablePointer<Float>, planeStride vs: Int, work: UnsafeMutablePointer<Float>) {
+    /// it (into the next row, rewritten later, or the channel row's overrun room).
+    static func inputTransform(_ input: FeatureMap, channels: Range<Int>, tileRows: Range<Int>, tilesHigh th: Int,
+                               tilesWide tw: Int, into v: UnsafeMutablePointer<Float>, planeStride vs: Int, channelStride cs: Int,
+                               work: UnsafeMutablePointer<Float>) {
         let h = input.shape.h, w = input.shape.w
-        let p = tileRows.count * tw
         let wp = paddedWidth(tilesWide: tw)
         let padded = work                                   // [2·Th + 2 (+2), Wp], borders stay 0
         padded.update(repeating: 0, count: (2 * th + 4) * wp)
         let firstImage = tileRows.lowerBound / th, lastImage = (tileRows.upperBound - 1) / th
-        for c in 0..<input.shape.c {
+        for c in channels {
             for img in firstImage...lastImage {
                 let src = input.plane(img, c)
                 for y in 0..<h { RowKernels.copy(src + y * w, to: padded + (y + 1) * wp + 1, count: w) }
@@ -66,7 +66,7 @@ enum WinogradF2x3: WinogradTile {
                 for r in rLo..<rHi {
                     let ty = r - img * th
                     let q0 = padded + 2 * ty * wp, q1 = q0 + wp, q2 = q1 + wp, q3 = q2 + wp
-                    let d = v + c * p + (r - tileRows.lowerBound) * tw
+                    let d = v + c * cs + (r - tileRows.lowerBound) * tw
                     var t0 = 0
                     while t0 + 4 < tw {
                         inputChunk8(q0, q1, q2, q3, column: 2 * t0, into: d + t0, planeStride: vs)

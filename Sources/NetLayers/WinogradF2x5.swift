@@ -61,15 +61,15 @@ enum WinogradF2x5: WinogradTile {
 
     /// Per channel, per image of the block: the horizontal pass over the image's input rows the block reads,
     /// then the vertical pass per tile row. The last chunk of a tile row may write up to 7 tiles past it (into
-    /// the next row, image or channel, rewritten later, or the plane's overrun room).
-    static func inputTransform(_ input: FeatureMap, tileRows: Range<Int>, tilesHigh th: Int, tilesWide tw: Int,
-                               into v: UnsafeMutablePointer<Float>, planeStride vs: Int, work: UnsafeMutablePointer<Float>) {
+    /// the next row or image, rewritten later, or the channel row's overrun room).
+    static func inputTransform(_ input: FeatureMap, channels: Range<Int>, tileRows: Range<Int>, tilesHigh th: Int,
+                               tilesWide tw: Int, into v: UnsafeMutablePointer<Float>, planeStride vs: Int, channelStride cs: Int,
+                               work: UnsafeMutablePointer<Float>) {
         let lanes = Convolution.winogradLanes
         let h = input.shape.h, w = input.shape.w
-        let p = tileRows.count * tw
         let twP = paddedTiles(tw)
         let firstImage = tileRows.lowerBound / th, lastImage = (tileRows.upperBound - 1) / th
-        for c in 0..<input.shape.c {
+        for c in channels {
             for img in firstImage...lastImage {
                 let rLo = max(tileRows.lowerBound, img * th), rHi = min(tileRows.upperBound, (img + 1) * th)
                 let localRows = 2 * (rHi - rLo) + 4              // input rows 2·tyFirst − 2 … 2·tyLast + 3
@@ -103,7 +103,7 @@ enum WinogradF2x5: WinogradTile {
                 // Vertical pass: V[6·r + j][c][tile] = Σ_k Bᵀ[r][k]·H_j[2·ty + k][tile].
                 for r in rLo..<rHi {
                     let ty = r - rLo
-                    let dstRow = v + c * p + (r - tileRows.lowerBound) * tw
+                    let dstRow = v + c * cs + (r - tileRows.lowerBound) * tw
                     for j in 0..<6 {
                         let hj = hWork + j * hPlane + 2 * ty * twP
                         var t0 = 0

@@ -4,7 +4,7 @@
 ///
 /// Every tile reads the flattened (image, tile row) index: tile row r of a block is tile row r − th·⌊r/th⌋ of
 /// image ⌊r/th⌋, and tile (ty, tx) covers output rows 2ty … 2ty + 1, columns 2tx … 2tx + 1.
-protocol WinogradTile {
+protocol WinogradTile: SendableMetatype {
     /// r: the kernel side (3 or 5); the padding is r/2 and the stride 1.
     static var kernel: Int { get }
 
@@ -15,10 +15,12 @@ protocol WinogradTile {
     /// transform's corner rows share the space; the driver takes the larger).
     static func inputWorkCount(tilesHigh th: Int, tilesWide tw: Int, rowsPerBlock: Int) -> Int
 
-    /// V[ξ][c][p] = (Bᵀ d B)[ξ] for every channel c of `input` and tile p = (r − tileRows.lowerBound)·Tw + tx of
-    /// the block (V's ξ-planes `planeStride` apart, with `Convolution.winogradLanes` floats of overrun room).
-    static func inputTransform(_ input: FeatureMap, tileRows: Range<Int>, tilesHigh th: Int, tilesWide tw: Int,
-                               into v: UnsafeMutablePointer<Float>, planeStride: Int, work: UnsafeMutablePointer<Float>)
+    /// V[ξ][c][p] = (Bᵀ d B)[ξ] for the channels `channels` of `input` and tile p = (r − tileRows.lowerBound)·Tw + tx
+    /// of the block (V's ξ-planes `planeStride` apart, a channel's row of P tiles `channelStride` ≥ P +
+    /// `Convolution.winogradLanes` apart, so that the last chunk's overrun stays in the channel's own row).
+    static func inputTransform(_ input: FeatureMap, channels: Range<Int>, tileRows: Range<Int>, tilesHigh th: Int,
+                               tilesWide tw: Int, into v: UnsafeMutablePointer<Float>, planeStride: Int, channelStride: Int,
+                               work: UnsafeMutablePointer<Float>)
 
     /// The 2×2 output corners (y00, y01, y10, y11) = Aᵀ m A of 8 tiles, without the bias; `m(ξ)` loads
     /// element ξ of the 8 tiles.

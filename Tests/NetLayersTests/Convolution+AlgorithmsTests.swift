@@ -114,10 +114,11 @@ final class ConvolutionAlgorithmsTests: XCTestCase {
         XCTAssertEqual(narrowing.packedShiftedWeights?.rows, 2 * 9)
     }
 
-    /// Each algorithm gives an image the same bits alone as in the middle of a batch of three, and the same on
-    /// a smaller scratch limit (other bands and blocks).
+    /// Each algorithm gives an image the same bits alone as in the middle of a batch of three, on a smaller
+    /// scratch limit (other bands and blocks), and with its work split over 2 or 3 workers (libdispatch or a team).
     func testEveryAlgorithmIsIndependentOfTheBatch() {
         var rng = SplitMix64(seed: 21)
+        let team = WorkerTeam(size: 2)
         let cases: [(Convolution, Convolution.Algorithm, Int)] = [
             (Convolution.random(o: 5, i: 4, k: 3, s: 1, p: 1, rng: &rng), .winograd, 19),
             (Convolution.random(o: 5, i: 4, k: 5, s: 1, p: 2, rng: &rng), .winograd, 19),
@@ -136,17 +137,25 @@ final class ConvolutionAlgorithmsTests: XCTestCase {
             assertBitwiseEqual(Array(inBatch[outCount..<(2 * outCount)]), alone, "\(algorithm) \(conv.kernelHeight)×\(conv.kernelWidth) in a batch")
             let small = run(conv, Tensor4(shape: one, values: image), algorithm, scratchLimit: 1)
             assertBitwiseEqual(small, alone, "\(algorithm) \(conv.kernelHeight)×\(conv.kernelWidth) on a small scratch limit")
+            for workers in [Workers.dispatch(2), .dispatch(3), .team(team)] {
+                let split = run(conv, Tensor4(shape: Shape4(n: 3, c: one.c, h: side, w: side), values: batch), algorithm,
+                                scratchLimit: 5000, workers: workers)
+                assertBitwiseEqual(Array(split[outCount..<(2 * outCount)]), alone,
+                                   "\(algorithm) \(conv.kernelHeight)×\(conv.kernelWidth) on \(workers.count) workers")
+            }
         }
     }
 
     /// `conv.forward(algorithm:)` into a NaN-filled output.
-    private func run(_ conv: Convolution, _ tensor: Tensor4, _ algorithm: Convolution.Algorithm, scratchLimit: Int) -> [Float] {
+    private func run(_ conv: Convolution, _ tensor: Tensor4, _ algorithm: Convolution.Algorithm, scratchLimit: Int,
+                     workers: Workers = .one) -> [Float] {
         var input = tensor
         let outShape = conv.outputShape(for: input.shape)
         var output = Tensor4(shape: outShape, values: [Float](repeating: .nan, count: outShape.count))
         input.withFeatureMap { x in
             output.withFeatureMap { y in
-                conv.forward(x, into: y, epilogue: .relu, scratch: FloatBuffer(), scratchLimit: scratchLimit, algorithm: algorithm)
+                conv.forward(x, into: y, epilogue: .relu, scratch: FloatBuffer(), scratchLimit: scratchLimit, algorithm: algorithm,
+                             workers: workers)
             }
         }
         return output.values
