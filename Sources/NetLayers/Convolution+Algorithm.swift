@@ -63,10 +63,10 @@ extension Convolution {
     ///   - scratch: grown to `scratchCount(for:scratchLimit:algorithm:)` floats if smaller; contents are clobbered.
     ///   - scratchLimit: bound on scratch floats (see each algorithm's blocking notes).
     ///   - algorithm: `.automatic` (the dispatch rule) or a form the layer admits (precondition).
-    ///   - workers: who computes the products of the im2col and Winograd paths (one face's layer split by output
-    ///     channels, or by Winograd element); the packing, transforms and epilogues stay on the caller's thread,
-    ///     and the direct and kernel-to-rows paths run on it. The output is bitwise the same for any split.
-    ///     Scratch grows by `PackedMatrix.scratchCount` per extra worker.
+    ///   - workers: who shares the im2col and Winograd paths (im2col packing by input channel, the products by
+    ///     output-channel panels or Winograd element, the Winograd transforms by channel); the im2col epilogue and
+    ///     the direct and kernel-to-rows paths run on the caller's thread. The output is bitwise the same for any
+    ///     split. Scratch grows by a packing space (and for Winograd a work space) per extra worker.
     public func forward(_ input: FeatureMap, into output: FeatureMap, epilogue: ConvEpilogue = .none,
                         scratch: FloatBuffer, scratchLimit: Int = Convolution.defaultScratchLimit,
                         algorithm: Algorithm = .automatic, workers: Workers = .one) {

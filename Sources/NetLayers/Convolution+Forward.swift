@@ -93,7 +93,7 @@ extension Convolution {
                         let cols = scratch.pointer
                         let product = scratch.pointer + k * g * hw
                         let ld = g * hw
-                        im2col(input, images: n0..<(n0 + g), rows: 0..<out.h, outWidth: out.w, into: cols)
+                        im2col(input, images: n0..<(n0 + g), rows: 0..<out.h, outWidth: out.w, into: cols, workers: workers)
                         for oc in 0..<o { (product + oc * ld).update(repeating: b[oc], count: ld) }
                         packedWeights.multiplyAdd(cols, ldb: ld, columns: ld, into: product, ldc: ld, scratch: packScratch,
                                                   workers: workers)
@@ -159,7 +159,7 @@ extension Convolution {
                 bMatrix = UnsafePointer(input.plane(n, 0) + y0 * out.w)   // [I, rows·W], stride H·W
                 ldb = input.shape.h * input.shape.w
             } else {
-                im2col(input, images: n..<(n + 1), rows: y0..<(y0 + rows), outWidth: out.w, into: scratch)
+                im2col(input, images: n..<(n + 1), rows: y0..<(y0 + rows), outWidth: out.w, into: scratch, workers: workers)
                 bMatrix = UnsafePointer(scratch)                 // [K, rows·Wo]
                 ldb = ncols
             }
@@ -179,19 +179,39 @@ extension Convolution {
     /// Packs output rows `rows` of images `images` into `cols [K, images.count·rows.count·Wo]`
     /// (row k = (i, ky, kx), column = (image, oy, ox)); padding positions become 0.
     public func im2col(_ input: FeatureMap, images: Range<Int>, rows: Range<Int>, outWidth wo: Int,
+                       into cols: UnsafeMutablePointer<Float>) {
+        im2col(input, images: images, rows: rows, outWidth: wo, channels: 0..<inputChannels, into: cols)
+    }
+
+    /// `im2col` with the input channels split over `workers` (each writes the rows k of its own channels).
+    func im2col(_ input: FeatureMap, images: Range<Int>, rows: Range<Int>, outWidth wo: Int,
+                into cols: UnsafeMutablePointer<Float>, workers: Workers) {
+        guard workers.count > 1 else {
+            im2col(input, images: images, rows: rows, outWidth: wo, into: cols)
+            return
+        }
+        nonisolated(unsafe) let (x, c) = (input, cols)
+        let conv = self, parts = workers.count, ci = inputChannels
+        workers.run { w in
+            conv.im2col(x, images: images, rows: rows, outWidth: wo, channels: (ci * w / parts)..<(ci * (w + 1) / parts), into: c)
+        }
+    }
+
+    /// `im2col` for the rows k of the input channels `channels` only.
+    func im2col(_ input: FeatureMap, images: Range<Int>, rows: Range<Int>, outWidth wo: Int, channels: Range<Int>,
                 into cols: UnsafeMutablePointer<Float>) {
         let h = input.shape.h, w = input.shape.w
         if isSameSizeStrideOne(h: h, w: w), rows.count == h {
-            im2colSameSize(input, images: images, into: cols)
+            im2colSameSize(input, images: images, channels: channels, into: cols)
             return
         }
         if strideX == 2 && paddingX == 0 && paddingY == 0 {
-            im2colStride2Unpadded(input, images: images, rows: rows, outWidth: wo, into: cols)
+            im2colStride2Unpadded(input, images: images, rows: rows, outWidth: wo, channels: channels, into: cols)
             return
         }
         let sy = strideY, sx = strideX
         let ld = images.count * rows.count * wo
-        for ci in 0..<inputChannels {
+        for ci in channels {
             for ky in 0..<kernelHeight {
                 for kx in 0..<kernelWidth {
                     let dstRow = cols + ((ci * kernelHeight + ky) * kernelWidth + kx) * ld
@@ -229,7 +249,7 @@ extension Convolution {
     /// a contiguous run of Wo floats (input column 2·ox + kx is even[ox + kx/2] for even kx, odd[ox + kx/2] for
     /// odd kx), copied with SIMD loads instead of a strided gather per (kx, row).
     private func im2colStride2Unpadded(_ input: FeatureMap, images: Range<Int>, rows: Range<Int>, outWidth wo: Int,
-                                       into cols: UnsafeMutablePointer<Float>) {
+                                       channels: Range<Int>, into cols: UnsafeMutablePointer<Float>) {
         typealias V8 = SIMD8<Float>
         let w = input.shape.w, sy = strideY, kh = kernelHeight, kw = kernelWidth
         let half = (w + 1) / 2
@@ -239,7 +259,7 @@ extension Convolution {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * inputRows * half + 16) { buffer in
             let even = buffer.baseAddress!, odd = even + inputRows * half   // [inputRows, half] each
             for (j, img) in images.enumerated() {
-                for ci in 0..<inputChannels {
+                for ci in channels {
                     let src = input.plane(img, ci) + iy0 * w
                     for r in 0..<inputRows {
                         RowKernels.splitEvenOdd(src + r * w, count: w, even: even + r * half, odd: odd + r * half, width: half)
@@ -274,10 +294,11 @@ extension Convolution {
     /// in flat plane indices each cols row is the input plane shifted by dy·W + dx, so it is one contiguous
     /// copy per (channel, ky, kx, image), after which the columns and rows that fell outside are zeroed.
     /// Avoids one small copy per output row, which dominates on 17×17 … 1×1 planes.
-    private func im2colSameSize(_ input: FeatureMap, images: Range<Int>, into cols: UnsafeMutablePointer<Float>) {
+    private func im2colSameSize(_ input: FeatureMap, images: Range<Int>, channels: Range<Int>,
+                                into cols: UnsafeMutablePointer<Float>) {
         let h = input.shape.h, w = input.shape.w, hw = h * w
         let ld = images.count * hw
-        for ci in 0..<inputChannels {
+        for ci in channels {
             for ky in 0..<kernelHeight {
                 let dy = ky - paddingY
                 let y0 = max(0, -dy), y1 = min(h, h - dy)          // output rows whose input row exists
