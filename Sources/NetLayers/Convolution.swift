@@ -26,14 +26,12 @@ public struct Convolution: Sendable {
     public private(set) var weights: [Float]
     /// `[O]`.
     public private(set) var bias: [Float]
-    /// `[α², O, I]`: the Winograd-transformed weights U = G g Gᵀ when `isWinogradShape` (α = 4 for 3×3
-    /// kernels, 6 for 5×5), else empty.
-    public private(set) var winogradWeights: [Float] = []
     /// The weights as A `[O, K]` packed for `PackedMatrix.multiplyAdd` (every fast path's product).
     public private(set) var packedWeights: PackedMatrix
     /// `[O, I]`: the tap (py, px) of each kernel packed, for 1×1 planes (`isSingleTap`); nil for 1×1 kernels.
     public private(set) var packedTapWeights: PackedMatrix?
-    /// `[α²]` of `[O, I]`: `winogradWeights` packed per transform element ξ when `isWinogradShape`, else empty.
+    /// `[α²]` of `[O, I]`: the Winograd-transformed weights U = G g Gᵀ (α = 4 for 3×3 kernels, 6 for 5×5), packed
+    /// per transform element ξ when `isWinogradShape`, else empty. (U itself is not kept: only the products read it.)
     public private(set) var packedWinogradWeights: [PackedMatrix] = []
     /// `[O·kh·kw, I]`: row (o, ky, kx) holds w[o, :, ky, kx], packed for the kernel-to-rows product when
     /// `admitsShifted`, else nil.
@@ -75,6 +73,7 @@ public struct Convolution: Sendable {
     private mutating func refreshDerivedWeights() {
         packedWeights = PackedMatrix(weights, rows: outputChannels, depth: patchSize)
         let o = outputChannels, i = inputChannels
+        let winogradWeights: [Float]                                      // U [α², O, I]
         switch winogradKernel {
         case 3: winogradWeights = WinogradF2x3.transformWeights(weights, outputChannels: o, inputChannels: i)
         case 5: winogradWeights = WinogradF2x5.transformWeights(weights, outputChannels: o, inputChannels: i)

@@ -47,7 +47,7 @@ final class ConvolutionWinogradTests: XCTestCase {
         var rng = SplitMix64(seed: 8)
         let conv = randomConv(inC: 4, outC: 3, rng: &rng)
         XCTAssertTrue(conv.isWinogradShape)
-        XCTAssertEqual(conv.winogradWeights.count, 16 * 4 * 3)
+        XCTAssertEqual(conv.packedWinogradWeights.map { $0.rows * $0.depth }, [Int](repeating: 3 * 4, count: 16))
         XCTAssertFalse(conv.prefersWinograd(for: Shape4(n: 1, c: 4, h: 1, w: 1)))
         XCTAssertFalse(conv.prefersWinograd(for: Shape4(n: 1, c: 4, h: 2, w: 1)))     // 1 tile: too few
         XCTAssertFalse(conv.prefersWinograd(for: Shape4(n: 64, c: 4, h: 2, w: 1)))    // whatever the batch
@@ -58,7 +58,7 @@ final class ConvolutionWinogradTests: XCTestCase {
         let strided = Convolution(outputChannels: 2, inputChannels: 2, kernel: (3, 3), stride: (2, 2),
                                   weights: rng.floats(36))
         XCTAssertFalse(strided.isWinogradShape)
-        XCTAssertTrue(strided.winogradWeights.isEmpty)
+        XCTAssertTrue(strided.packedWinogradWeights.isEmpty)
 
         let folded = conv.foldingAffine(gamma: rng.floats(3), beta: rng.floats(3))
         for shape in [Shape4(n: 2, c: 4, h: 1, w: 1), Shape4(n: 2, c: 4, h: 10, w: 7)] {
