@@ -4,7 +4,8 @@
 /// the batch size, so an image's output is bitwise the same whichever batch it is computed in (the algorithms
 /// round differently from one another, and every algorithm's own result is independent of the batch):
 ///
-/// 1. Winograd F(2×2, 3×3) or F(2×2, 5×5) when `prefersWinograd(for:)` (3×3/1 p1 or 5×5/1 p2 with enough tiles);
+/// 1. Winograd F(4×4, 3×3) when `prefersWinogradF4(for:)` (3×3/1 p1 on planes of at least 16 4×4 tiles), else
+///    F(2×2, 3×3) or F(2×2, 5×5) when `prefersWinograd(for:)` (3×3/1 p1 or 5×5/1 p2 with enough 2×2 tiles);
 /// 2. the direct kernel for 5×5/2 unpadded layers with at most `directMaximumInputChannels` inputs;
 /// 3. kernel to rows for stride-1 layers with fewer output than input channels (`admitsShifted`);
 /// 4. im2col + packed product for everything else.
@@ -17,6 +18,8 @@ extension Convolution {
         case im2col
         /// Winograd F(2×2, 3×3) or F(2×2, 5×5) by kernel size; needs `isWinogradShape`.
         case winograd
+        /// Winograd F(4×4, 3×3); needs a 3×3/1 p1 layer.
+        case winograd4x4
         /// The direct SIMD kernel; needs `admitsDirect`.
         case direct
         /// Kernel to rows; needs `admitsShifted`.
@@ -27,6 +30,7 @@ extension Convolution {
 
     /// The algorithm the dispatch rule picks for `input` (never `.automatic`); independent of `input.n`.
     public func algorithm(for input: Shape4) -> Algorithm {
+        if prefersWinogradF4(for: input) { return .winograd4x4 }
         if prefersWinograd(for: input) { return .winograd }
         if admitsDirect && inputChannels <= Self.directMaximumInputChannels { return .direct }
         if admitsShifted { return .shifted }
@@ -38,6 +42,7 @@ extension Convolution {
         switch algorithm {
         case .automatic, .im2col: true
         case .winograd: isWinogradShape
+        case .winograd4x4: winogradKernel == 3
         case .direct: admitsDirect
         case .shifted: admitsShifted
         }
@@ -48,6 +53,7 @@ extension Convolution {
                              algorithm: Algorithm = .automatic) -> Int {
         switch algorithm == .automatic ? self.algorithm(for: input) : algorithm {
         case .winograd: winogradPlan(for: input, scratchLimit: scratchLimit).scratchCount
+        case .winograd4x4: winogradPlan(for: input, scratchLimit: scratchLimit, outputSide: 4).scratchCount
         case .direct: directScratchCount(for: input)
         case .shifted: shiftedScratchCount(for: input, scratchLimit: scratchLimit)
         case .im2col, .automatic: plan(for: input, scratchLimit: scratchLimit).scratchCount
@@ -75,12 +81,25 @@ extension Convolution {
         switch algorithm == .automatic ? self.algorithm(for: input.shape) : algorithm {
         case .winograd:
             forwardWinograd(input, into: output, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit, workers: workers)
+        case .winograd4x4:
+            forwardWinograd(input, into: output, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit, outputSide: 4,
+                            workers: workers)
         case .direct:
             forwardDirect(input, into: output, epilogue: epilogue, scratch: scratch)
         case .shifted:
             forwardShifted(input, into: output, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit)
         case .im2col, .automatic:
             forwardIm2col(input, into: output, epilogue: epilogue, scratch: scratch, scratchLimit: scratchLimit, workers: workers)
+        }
+    }
+
+    /// Makes ahead the derived weights `forward(algorithm: .automatic)` uses for `input` (a Winograd form's
+    /// packing), so that the first call does not pay for them and no form the layer's planes never use is made.
+    public func prepare(for input: Shape4) {
+        switch algorithm(for: input) {
+        case .winograd: _ = packedWinogradWeights(outputSide: 2)
+        case .winograd4x4: _ = packedWinogradWeights(outputSide: 4)
+        case .automatic, .im2col, .direct, .shifted: break
         }
     }
 }

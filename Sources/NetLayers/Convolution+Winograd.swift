@@ -1,17 +1,19 @@
-/// Winograd F(2×2, r×r) for the stride-1 "same" convolutions with r = 3 (padding 1: the encoder's 3×3 layers,
-/// `WinogradF2x3`) and r = 5 (padding 2: the detector's 5×5 layers, `WinogradF2x5`), through one block driver.
+/// Winograd F(m×m, r×r) for the stride-1 "same" convolutions, through one block driver: F(2×2, 3×3)
+/// (`WinogradF2x3`) and F(4×4, 3×3) (`WinogradF4x3`) for the encoder's 3×3/1 p1 layers, F(2×2, 5×5)
+/// (`WinogradF2x5`) for the detector's 5×5/1 p2 layers.
 ///
-/// Each output plane is cut into 2×2 tiles; with α = r + 1 the output tile is
+/// Each output plane is cut into m×m tiles; with α = m + r − 1 the output tile is
 /// Aᵀ [ Σ_i (G g_{o,i} Gᵀ) ⊙ (Bᵀ d_i B) ] A, and the sum over input channels i of the α² element-wise products
 /// is α² independent products (one per transform element ξ):
 ///
 ///     M[ξ] [O, P] += U[ξ] [O, I] · V[ξ] [I, P]      (P = tiles in the block)
 ///
-/// U = G g Gᵀ is computed once per layer (`winogradWeights`) and packed per ξ (`packedWinogradWeights`); V and M
-/// live in the scratch buffer. Blocks are runs of whole tile rows over the flattened (image, tile row) index, as
-/// many as `α²·(I + O)·Tw·rows ≤ scratchLimit` allows (at least one), so any plane size and batch works.
-/// Every M element is one fixed fold over I (`PackedMatrix.multiplyAdd`), so an image's output does not depend
-/// on the blocking, on its batch-mates or on the workers.
+/// U = G g Gᵀ is computed and packed per ξ once per layer and tile size, on first use or `prepare(for:)`
+/// (`packedWinogradWeights(outputSide:)`); V and M live in the scratch buffer. Blocks are runs of whole tile
+/// rows over the flattened (image, tile row) index, as many as `α²·(I + O)·Tw·rows ≤ scratchLimit` allows (at
+/// least one), so any plane size and batch works. Every M element is one fixed fold over I
+/// (`PackedMatrix.multiplyAdd`), so an image's output does not depend on the blocking, on its batch-mates or on
+/// the workers.
 ///
 /// M is zeroed once per call and re-zeroed by the output transform as it reads each chunk, so the products
 /// accumulate into it directly with no separate zeroing sweep.
@@ -27,38 +29,74 @@ extension Convolution {
     /// Whether the layer's geometry admits the Winograd path (`winogradKernel != nil`).
     public var isWinogradShape: Bool { winogradKernel != nil }
 
-    /// Whether the dispatch rule picks Winograd for `input`: the shape admits it, the tiles need fewer
-    /// multiply-adds than im2col (α² per tile vs r² per output pixel; e.g. not for 1×1 planes), and one image has
-    /// at least `winogradMinimumTiles` tiles. The choice depends on the plane, never on the batch size N, so an
-    /// image's output is the same whichever batch it is computed in (the two algorithms round differently).
+    /// Whether the dispatch rule picks Winograd F(2×2, r×r) for `input`: the shape admits it, the tiles need
+    /// fewer multiply-adds than im2col (α² per tile vs r² per output pixel; e.g. not for 1×1 planes), and one
+    /// image has at least `winogradMinimumTiles` tiles. The choice depends on the plane, never on the batch size N,
+    /// so an image's output is the same whichever batch it is computed in (the algorithms round differently).
     public func prefersWinograd(for input: Shape4) -> Bool {
         guard let r = winogradKernel else { return false }
         let tiles = ((input.h + 1) / 2) * ((input.w + 1) / 2)
         return (r + 1) * (r + 1) * tiles < r * r * input.h * input.w && tiles >= Self.winogradMinimumTiles
     }
 
-    /// Fewest tiles per image for which the dispatch rule picks Winograd (with the transformed weights packed
-    /// once, small planes gain too; `bench encoder --layers` measures the rule).
+    /// Whether the dispatch rule picks Winograd F(4×4, 3×3) for `input`: a 3×3/1 p1 layer and one image with at
+    /// least `winogradF4MinimumTiles` 4×4 tiles (whatever the batch).
+    public func prefersWinogradF4(for input: Shape4) -> Bool {
+        guard winogradKernel == 3 else { return false }
+        return ((input.h + 3) / 4) * ((input.w + 3) / 4) >= Self.winogradF4MinimumTiles
+    }
+
+    /// Fewest 2×2 tiles per image for which the dispatch rule picks Winograd F(2×2, r×r) (with the transformed
+    /// weights packed once, small planes gain too; `bench encoder --layers` measures the rule).
     public static let winogradMinimumTiles = 16
+
+    /// Fewest 4×4 tiles per image for which the dispatch rule picks F(4×4, 3×3) over F(2×2, 3×3): the larger
+    /// transforms pay off on the encoder's 35×35 and 17×17 planes (81 and 25 tiles), not on 8×8 (4 tiles, where
+    /// the 36 weight planes of a 128-channel layer would be read for 4 columns).
+    public static let winogradF4MinimumTiles = 16
+
+    /// The output tile sides this layer's Winograd forms can use: [2, 4] for 3×3/1 p1, [2] for 5×5/1 p2, else [].
+    public var winogradOutputSides: [Int] {
+        switch winogradKernel {
+        case 3: [2, 4]
+        case 5: [2]
+        default: []
+        }
+    }
 
     /// Tiles per SIMD vector in the transforms.
     static let winogradLanes = 8
 
-    /// Tile rows per block and scratch floats of the Winograd path for `input` under `scratchLimit`.
-    /// Precondition: `isWinogradShape`.
-    public func winogradPlan(for input: Shape4, scratchLimit: Int = Convolution.defaultScratchLimit)
+    /// Which tile F(m×m, r×r) is for this layer, m = `outputSide` (switched on at each entry point, so that the
+    /// block driver is specialised per tile).
+    enum WinogradForm { case f2x3, f4x3, f2x5 }
+
+    /// Precondition: m in `winogradOutputSides`.
+    func winogradForm(outputSide m: Int) -> WinogradForm {
+        switch (winogradKernel, m) {
+        case (3, 2): return .f2x3
+        case (3, 4): return .f4x3
+        case (5, 2): return .f2x5
+        default: preconditionFailure("winograd: no F(\(m)×\(m), \(kernelHeight)×\(kernelWidth)) form for a "
+                                     + "\(kernelHeight)×\(kernelWidth)/\(strideY) p\(paddingY) layer")
+        }
+    }
+
+    /// Tile rows per block and scratch floats of the Winograd F(m×m) path (m = `outputSide`) for `input` under
+    /// `scratchLimit`. Precondition: m in `winogradOutputSides`.
+    public func winogradPlan(for input: Shape4, scratchLimit: Int = Convolution.defaultScratchLimit, outputSide m: Int = 2)
         -> (tileRowsPerBlock: Int, scratchCount: Int) {
-        switch winogradKernel {
-        case 3: return winogradPlan(WinogradF2x3.self, for: input, scratchLimit: scratchLimit)
-        case 5: return winogradPlan(WinogradF2x5.self, for: input, scratchLimit: scratchLimit)
-        default: preconditionFailure("winograd: needs a 3×3/1 p1 or 5×5/1 p2 convolution")
+        switch winogradForm(outputSide: m) {
+        case .f2x3: winogradPlan(WinogradF2x3.self, for: input, scratchLimit: scratchLimit)
+        case .f4x3: winogradPlan(WinogradF4x3.self, for: input, scratchLimit: scratchLimit)
+        case .f2x5: winogradPlan(WinogradF2x5.self, for: input, scratchLimit: scratchLimit)
         }
     }
 
     private func winogradPlan<Tile: WinogradTile>(_ tile: Tile.Type, for input: Shape4, scratchLimit: Int)
         -> (tileRowsPerBlock: Int, scratchCount: Int) {
         let e = Tile.elements, lanes = Self.winogradLanes
-        let th = (input.h + 1) / 2, tw = (input.w + 1) / 2
+        let (th, tw) = Tile.tiles(input)
         let perRow = e * (inputChannels + outputChannels) * tw
         let rows = max(1, min(input.n * th, scratchLimit / max(1, perRow)))
         // V and M, each channel row with overrun room, each ξ-plane too; one work space; the products' packed
@@ -68,24 +106,27 @@ extension Convolution {
                     + PackedMatrix.scratchCount)
     }
 
-    /// Floats of one worker's work space: the input transform's, or the output pass's four corner rows `[P + 8]`.
+    /// Floats of one worker's work space: the input transform's, or the output pass's m² rows `[P + 8]`.
     private func winogradWorkCount<Tile: WinogradTile>(_ tile: Tile.Type, for input: Shape4, rowsPerBlock rows: Int) -> Int {
-        let th = (input.h + 1) / 2, tw = (input.w + 1) / 2
-        return max(Tile.inputWorkCount(tilesHigh: th, tilesWide: tw, rowsPerBlock: rows), 4 * (rows * tw + Self.winogradLanes))
+        let (th, tw) = Tile.tiles(input)
+        let m = Tile.outputSide
+        return max(Tile.inputWorkCount(tilesHigh: th, tilesWide: tw, rowsPerBlock: rows), m * m * (rows * tw + Self.winogradLanes))
     }
 
-    /// `output = epilogue(conv(input) + bias)` by Winograd F(2×2, r×r). Precondition: `isWinogradShape`.
-    /// Same contract as `forward` (shapes, aliasing, scratch growth).
+    /// `output = epilogue(conv(input) + bias)` by Winograd F(m×m, r×r), m = `outputSide`. Precondition: m in
+    /// `winogradOutputSides`. Same contract as `forward` (shapes, aliasing, scratch growth).
     /// `workers` share each block's input transform and output pass by channel and its α² products by transform
     /// element ξ (bitwise the same result); scratch grows by one work space and one packing space per extra worker.
     public func forwardWinograd(_ input: FeatureMap, into output: FeatureMap, epilogue: ConvEpilogue = .none,
-                                scratch: FloatBuffer, scratchLimit: Int = Convolution.defaultScratchLimit, workers: Workers = .one) {
-        switch winogradKernel {
-        case 3: forwardWinograd(WinogradF2x3.self, input, into: output, epilogue: epilogue, scratch: scratch,
-                                scratchLimit: scratchLimit, workers: workers)
-        case 5: forwardWinograd(WinogradF2x5.self, input, into: output, epilogue: epilogue, scratch: scratch,
-                                scratchLimit: scratchLimit, workers: workers)
-        default: preconditionFailure("winograd: needs a 3×3/1 p1 or 5×5/1 p2 convolution")
+                                scratch: FloatBuffer, scratchLimit: Int = Convolution.defaultScratchLimit, outputSide m: Int = 2,
+                                workers: Workers = .one) {
+        switch winogradForm(outputSide: m) {
+        case .f2x3: forwardWinograd(WinogradF2x3.self, input, into: output, epilogue: epilogue, scratch: scratch,
+                                    scratchLimit: scratchLimit, workers: workers)
+        case .f4x3: forwardWinograd(WinogradF4x3.self, input, into: output, epilogue: epilogue, scratch: scratch,
+                                    scratchLimit: scratchLimit, workers: workers)
+        case .f2x5: forwardWinograd(WinogradF2x5.self, input, into: output, epilogue: epilogue, scratch: scratch,
+                                    scratchLimit: scratchLimit, workers: workers)
         }
     }
 
@@ -97,7 +138,7 @@ extension Convolution {
         precondition(output.shape == out, "convolution: output is \(output.shape), expected \(out)")
         if let r = epilogue.residual { precondition(r.shape == out, "convolution: residual is \(r.shape), expected \(out)") }
         let e = Tile.elements, lanes = Self.winogradLanes
-        let th = (input.shape.h + 1) / 2, tw = (input.shape.w + 1) / 2
+        let (th, tw) = Tile.tiles(input.shape)
         let plan = winogradPlan(tile, for: input.shape, scratchLimit: scratchLimit)
         let workCount = winogradWorkCount(tile, for: input.shape, rowsPerBlock: plan.tileRowsPerBlock)
         let parts = workers.count
@@ -115,7 +156,7 @@ extension Convolution {
         m.update(repeating: 0, count: e * mStride)      // all zero at every block's start: re-zeroed as it is read
         nonisolated(unsafe) let (vp, mp, sp, wp, wq) = (v, m, packScratch, work, moreWork)
         nonisolated(unsafe) let (x, y, ep) = (input, output, epilogue)
-        let products = packedWinogradWeights
+        let products = packedWinogradWeights(outputSide: Tile.outputSide)
         let conv = self
         @Sendable func workSpace(_ w: Int) -> UnsafeMutablePointer<Float> { w == 0 ? wp : wq + (w - 1) * workCount }
         var r0 = 0
@@ -147,28 +188,28 @@ extension Convolution {
 
     /// output = epilogue(Aᵀ M A + bias) for the output channels `channels` and every tile of the block. Per channel,
     /// the tiles are transformed 8 at a time over the whole block (P contiguous; the last chunk may read up to 7
-    /// tiles past it, into the channel row's overrun room) into four rows of corner values
-    /// Y[2·dy + dx] `[P]`, re-zeroing M behind the reads; the rows are then interleaved into the output rows with
-    /// the epilogue.
+    /// tiles past it, into the channel row's overrun room) into m² rows of output values Y[m·dy + dx] `[P]`,
+    /// re-zeroing M behind the reads; each tile row's m rows per output row are then interleaved into the output
+    /// with the epilogue.
     private func winogradOutput<Tile: WinogradTile>(_ tile: Tile.Type, _ m: UnsafeMutablePointer<Float>, planeStride ms: Int,
                                                     channelStride cs: Int, channels: Range<Int>, tileRows: Range<Int>, tilesHigh th: Int, tilesWide tw: Int,
                                                     output: FeatureMap, epilogue: ConvEpilogue,
                                                     work: UnsafeMutablePointer<Float>) {
         typealias V8 = SIMD8<Float>
-        let e = Tile.elements, lanes = Self.winogradLanes
+        let e = Tile.elements, lanes = Self.winogradLanes, side = Tile.outputSide
         let h = output.shape.h, w = output.shape.w
         let p = tileRows.count * tw
         let yStride = p + lanes
-        let y00 = work, y01 = work + yStride, y10 = y01 + yStride, y11 = y10 + yStride   // [P (+8)] each
+        let y = work                                                     // Y [m², P (+8)]
         let relu = epilogue.relu
         for oc in channels {
             let bo = V8(repeating: bias[oc])
             let s = m + oc * cs
             var p0 = 0
             while p0 < p {
-                let corners = Tile.outputCorners { xi in WinogradIO.load(s + xi * ms + p0) }
-                WinogradIO.store(corners.0 + bo, y00 + p0); WinogradIO.store(corners.1 + bo, y01 + p0)
-                WinogradIO.store(corners.2 + bo, y10 + p0); WinogradIO.store(corners.3 + bo, y11 + p0)
+                Tile.outputTile({ xi in WinogradIO.load(s + xi * ms + p0) }) { k, value in
+                    WinogradIO.store(value + bo, y + k * yStride + p0)
+                }
                 if p0 + lanes <= p {
                     for xi in 0..<e { WinogradIO.store(V8(), s + xi * ms + p0) }
                 } else {
@@ -179,12 +220,12 @@ extension Convolution {
             for r in tileRows {
                 let img = r / th, ty = r - img * th
                 let pr = (r - tileRows.lowerBound) * tw
-                let y = 2 * ty
-                let dst = output.plane(img, oc) + y * w
-                let res = epilogue.residual.map { $0.plane(img, oc) + y * w }
-                RowKernels.interleave(y00 + pr, y01 + pr, into: dst, residual: res, relu: relu, count: w)
-                if y + 1 < h {
-                    RowKernels.interleave(y10 + pr, y11 + pr, into: dst + w, residual: res.map { $0 + w }, relu: relu, count: w)
+                for dy in 0..<min(side, h - side * ty) {
+                    let row = side * ty + dy
+                    let dst = output.plane(img, oc) + row * w
+                    let res = epilogue.residual.map { $0.plane(img, oc) + row * w }
+                    RowKernels.interleave(y + side * dy * yStride + pr, rowStride: yStride, side: side, into: dst,
+                                          residual: res, relu: relu, count: w)
                 }
             }
         }

@@ -6,7 +6,7 @@
 ///
 /// `forward` is the fast path: one of four algorithms chosen by one rule from the layer and the plane, never
 /// the batch size (`Convolution+Algorithm.swift`): im2col + packed product (`Convolution+Forward.swift`),
-/// Winograd F(2×2, 3×3) or F(2×2, 5×5) through one block driver (`Convolution+Winograd.swift`), the direct
+/// Winograd F(2×2, 3×3), F(4×4, 3×3) or F(2×2, 5×5) through one block driver (`Convolution+Winograd.swift`), the direct
 /// stride-2 5×5 kernel (`Convolution+Direct.swift`) and kernel-to-rows (`Convolution+Shifted.swift`).
 /// `forwardNaive` is the direct 7-loop reference every one is tested against. The encoder runs batches of
 /// faces through it, the detector single images of arbitrary size: every algorithm works in blocks or bands
@@ -30,9 +30,8 @@ public struct Convolution: Sendable {
     public private(set) var packedWeights: PackedMatrix
     /// `[O, I]`: the tap (py, px) of each kernel packed, for 1×1 planes (`isSingleTap`); nil for 1×1 kernels.
     public private(set) var packedTapWeights: PackedMatrix?
-    /// `[α²]` of `[O, I]`: the Winograd-transformed weights U = G g Gᵀ (α = 4 for 3×3 kernels, 6 for 5×5), packed
-    /// per transform element ξ when `isWinogradShape`, else empty. (U itself is not kept: only the products read it.)
-    public private(set) var packedWinogradWeights: [PackedMatrix] = []
+    /// The Winograd forms' packed weights, made on first use (`packedWinogradWeights(outputSide:)`).
+    private var winogradWeights = WinogradWeightCache()
     /// `[O·kh·kw, I]`: row (o, ky, kx) holds w[o, :, ky, kx], packed for the kernel-to-rows product when
     /// `admitsShifted`, else nil.
     public private(set) var packedShiftedWeights: PackedMatrix?
@@ -72,25 +71,37 @@ public struct Convolution: Sendable {
     /// Recomputes the weights derived from `weights` (the packed product matrices, the Winograd transform).
     private mutating func refreshDerivedWeights() {
         packedWeights = PackedMatrix(weights, rows: outputChannels, depth: patchSize)
+        winogradWeights = WinogradWeightCache()
         let o = outputChannels, i = inputChannels
-        let winogradWeights: [Float]                                      // U [α², O, I]
-        switch winogradKernel {
-        case 3: winogradWeights = WinogradF2x3.transformWeights(weights, outputChannels: o, inputChannels: i)
-        case 5: winogradWeights = WinogradF2x5.transformWeights(weights, outputChannels: o, inputChannels: i)
-        default: winogradWeights = []
-        }
         let taps = kernelHeight * kernelWidth, tap = paddingY * kernelWidth + paddingX
         packedTapWeights = taps == 1 ? nil : weights.withUnsafeBufferPointer { w in
             PackedMatrix(w.baseAddress! + tap, rows: o, depth: i, rowStride: i * taps, columnStride: taps)
-        }
-        let elements = winogradWeights.count / (o * i)
-        packedWinogradWeights = winogradWeights.isEmpty ? [] : winogradWeights.withUnsafeBufferPointer { u in
-            (0..<elements).map { xi in PackedMatrix(u.baseAddress! + xi * o * i, rows: o, depth: i, rowStride: i) }
         }
         packedShiftedWeights = admitsShifted ? PackedMatrix(shiftedTapMatrix(), rows: o * taps, depth: i) : nil
         directWeights = admitsDirect ? directBlockedWeights() : []
         directBias = admitsDirect ? bias + [Float](repeating: 0, count: (4 - o % 4) % 4) : []
     }
+
+    /// `[α²]` of `[O, I]` for Winograd F(m×m, r×r), m = `outputSide`: the transformed weights U = G g Gᵀ packed
+    /// per transform element ξ (α = m + r − 1; U itself is not kept: only the products read it). Made on the first
+    /// call for each m and kept (`prepare(for:)` makes them ahead). Precondition: m in `winogradOutputSides`.
+    public func packedWinogradWeights(outputSide m: Int) -> [PackedMatrix] {
+        winogradWeights.products(outputSide: m) {
+            let o = outputChannels, i = inputChannels
+            let u: [Float]                                                // U [α², O, I]
+            switch winogradForm(outputSide: m) {
+            case .f2x3: u = WinogradF2x3.transformWeights(weights, outputChannels: o, inputChannels: i)
+            case .f4x3: u = WinogradF4x3.transformWeights(weights, outputChannels: o, inputChannels: i)
+            case .f2x5: u = WinogradF2x5.transformWeights(weights, outputChannels: o, inputChannels: i)
+            }
+            return u.withUnsafeBufferPointer { ub in
+                (0..<(u.count / (o * i))).map { xi in PackedMatrix(ub.baseAddress! + xi * o * i, rows: o, depth: i, rowStride: i) }
+            }
+        }
+    }
+
+    /// The output tile sides whose Winograd weights are packed so far, ascending.
+    public var packedWinogradOutputSides: [Int] { winogradWeights.outputSides }
 
     /// K = I·kh·kw: the length of one im2col column (the GEMM's inner dimension).
     @inlinable public var patchSize: Int { inputChannels * kernelHeight * kernelWidth }

@@ -1,5 +1,5 @@
 /// Small row routines shared by the convolution paths here and in FaceDetection: a SIMD copy, the split of a
-/// row into its even and odd columns (stride-2 layers), and the interleave of two column halves back into a
+/// row into its even and odd columns (stride-2 layers), and the interleave of a tile row's m column rows back into a
 /// row with the fused epilogue (Winograd output tiles). Rows are short (1…a few hundred floats), so these stay
 /// inline instead of calling `memmove` per row.
 public enum RowKernels {
@@ -33,32 +33,27 @@ public enum RowKernels {
         }
     }
 
-    /// dst[2t] = f(even[t]), dst[2t + 1] = f(odd[t]) for 2t, 2t + 1 < `count`, f = relu?(· + residual).
+    /// dst[m·t + d] = f(rows[d·rowStride + t]) for m·t + d < `count` and d < m (the m columns of each output
+    /// tile of a row, m = `side`), f = relu?(· + residual). `dst` may not alias `rows` or `residual`.
     @inlinable @inline(__always)
-    public static func interleave(_ even: UnsafeMutablePointer<Float>, _ odd: UnsafeMutablePointer<Float>,
+    public static func interleave(_ rows: UnsafeMutablePointer<Float>, rowStride: Int, side m: Int,
                                   into dst: UnsafeMutablePointer<Float>, residual: UnsafeMutablePointer<Float>?,
                                   relu: Bool, count: Int) {
-        let pairs = count / 2
+        var t = 0, x = 0
+        while x + m <= count {
+            for d in 0..<m { dst[x + d] = rows[d * rowStride + t] }
+            t += 1
+            x += m
+        }
+        for d in 0..<(count - x) { dst[x + d] = rows[d * rowStride + t] }
         if let r = residual {
             if relu {
-                for t in 0..<pairs {
-                    let a = even[t] + r[2 * t], b = odd[t] + r[2 * t + 1]
-                    dst[2 * t] = a > 0 ? a : 0; dst[2 * t + 1] = b > 0 ? b : 0
-                }
-                if count & 1 == 1 { let a = even[pairs] + r[count - 1]; dst[count - 1] = a > 0 ? a : 0 }
+                for i in 0..<count { let a = dst[i] + r[i]; dst[i] = a > 0 ? a : 0 }
             } else {
-                for t in 0..<pairs { dst[2 * t] = even[t] + r[2 * t]; dst[2 * t + 1] = odd[t] + r[2 * t + 1] }
-                if count & 1 == 1 { dst[count - 1] = even[pairs] + r[count - 1] }
+                for i in 0..<count { dst[i] += r[i] }
             }
         } else if relu {
-            for t in 0..<pairs {
-                let a = even[t], b = odd[t]
-                dst[2 * t] = a > 0 ? a : 0; dst[2 * t + 1] = b > 0 ? b : 0
-            }
-            if count & 1 == 1 { let a = even[pairs]; dst[count - 1] = a > 0 ? a : 0 }
-        } else {
-            for t in 0..<pairs { dst[2 * t] = even[t]; dst[2 * t + 1] = odd[t] }
-            if count & 1 == 1 { dst[count - 1] = even[pairs] }
+            for i in 0..<count { let a = dst[i]; dst[i] = a > 0 ? a : 0 }
         }
     }
 }

@@ -7,6 +7,7 @@
 /// ±1 and ½ (exact in binary), so results differ from direct summation by a few float32 roundings.
 enum WinogradF2x3: WinogradTile {
     static var kernel: Int { 3 }
+    static var outputSide: Int { 2 }
 
     static func transformWeights(_ weights: [Float], outputChannels o: Int, inputChannels i: Int) -> [Float] {
         var u = [Float](repeating: 0, count: 16 * o * i)
@@ -135,13 +136,13 @@ enum WinogradF2x3: WinogradTile {
 
     /// Vertical Aᵀ per column j (a_j = m0j + m1j + m2j, b_j = m1j − m2j − m3j), then horizontal.
     @inline(__always)
-    static func outputCorners(_ m: (Int) -> SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    static func outputTile(_ m: (Int) -> SIMD8<Float>, store: (Int, SIMD8<Float>) -> Void) {
         let m10 = m(4), m11 = m(5), m12 = m(6), m13 = m(7)
         let m20 = m(8), m21 = m(9), m22 = m(10), m23 = m(11)
         let a0 = m(0) + m10 + m20, a1 = m(1) + m11 + m21
         let a2 = m(2) + m12 + m22, a3 = m(3) + m13 + m23
         let b0 = m10 - m20 - m(12), b1 = m11 - m21 - m(13)
         let b2 = m12 - m22 - m(14), b3 = m13 - m23 - m(15)
-        return (a0 + a1 + a2, a1 - a2 - a3, b0 + b1 + b2, b1 - b2 - b3)
+        store(0, a0 + a1 + a2); store(1, a1 - a2 - a3); store(2, b0 + b1 + b2); store(3, b1 - b2 - b3)
     }
 }

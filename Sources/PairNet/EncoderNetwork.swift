@@ -80,20 +80,31 @@ struct EncoderNetwork: Sendable {
         finalPool = .global(.average)
         fc = try reader.fullyConnected(count: count)
         try require("attribute layers/count", ResNetTopology.records.count, count)
+        // Each layer's Winograd form for its plane is packed now rather than on the first face, and no form a
+        // layer's plane never uses is made (the 4×4 and 2×2 layers run im2col).
+        forEachConvolution(faces: 1) { conv, input in conv.prepare(for: input) }
+    }
+
+    /// Calls `convolution` with every convolution and its input shape for a pass over `faces` faces, in order,
+    /// and `blockOutput` with each residual block's output shape.
+    func forEachConvolution(faces: Int, _ convolution: (Convolution, Shape4) -> Void, blockOutput: (Shape4) -> Void = { _ in }) {
+        var shape = Shape4(n: faces, c: 3, h: ResNetTopology.inputSize, w: ResNetTopology.inputSize)
+        convolution(stem, shape)
+        shape = stemPool.outputShape(for: stem.outputShape(for: shape))
+        for b in blocks {
+            convolution(b.conv1, shape)
+            let s1 = b.conv1.outputShape(for: shape)
+            convolution(b.conv2, s1)
+            shape = b.conv2.outputShape(for: s1).union(b.down ? shortcutPool.outputShape(for: shape) : shape)
+            blockOutput(shape)
+        }
     }
 
     /// Multiply-adds ×2 of one face through every convolution and the fc layer (0.542 GFLOP).
     var flopsPerFace: Double {
-        var shape = Shape4(n: 1, c: 3, h: ResNetTopology.inputSize, w: ResNetTopology.inputSize)
-        var macs = stem.multiplyAdds(for: shape)
-        shape = stemPool.outputShape(for: stem.outputShape(for: shape))
-        for b in blocks {
-            let s1 = b.conv1.outputShape(for: shape)
-            macs += b.conv1.multiplyAdds(for: shape) + b.conv2.multiplyAdds(for: s1)
-            let s2 = b.conv2.outputShape(for: s1)
-            shape = s2.union(b.down ? shortcutPool.outputShape(for: shape) : shape)
-        }
-        return 2 * Double(macs + fc.numInputs * fc.numOutputs)
+        var macs = fc.numInputs * fc.numOutputs
+        forEachConvolution(faces: 1) { conv, input in macs += conv.multiplyAdds(for: input) }
+        return 2 * Double(macs)
     }
 }
 

@@ -57,18 +57,11 @@ final class EncoderWorkspacePool: Sendable {
 extension EncoderNetwork {
     /// The largest activation (floats) and the conv scratch (floats) a pass over `faces` faces needs.
     func bufferSizes(faces: Int, scratchLimit: Int) -> (activation: Int, scratch: Int) {
-        var shape = Shape4(n: faces, c: 3, h: ResNetTopology.inputSize, w: ResNetTopology.inputSize)
-        var activation = shape.count, scratch = 0
-        func conv(_ c: Convolution, _ input: Shape4) -> Shape4 {
-            scratch = max(scratch, c.scratchCount(for: input, scratchLimit: scratchLimit))
-            let out = c.outputShape(for: input)
-            activation = max(activation, out.count)
-            return out
-        }
-        shape = stemPool.outputShape(for: conv(stem, shape))
-        for b in blocks {
-            let s2 = conv(b.conv2, conv(b.conv1, shape))
-            shape = s2.union(b.down ? shortcutPool.outputShape(for: shape) : shape)
+        var activation = faces * 3 * ResNetTopology.inputSize * ResNetTopology.inputSize, scratch = 0
+        forEachConvolution(faces: faces) { conv, input in
+            scratch = max(scratch, conv.scratchCount(for: input, scratchLimit: scratchLimit))
+            activation = max(activation, conv.outputShape(for: input).count)
+        } blockOutput: { shape in
             activation = max(activation, shape.count)
         }
         return (activation, scratch)

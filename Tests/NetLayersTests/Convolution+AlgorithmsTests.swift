@@ -4,8 +4,9 @@ import TestSupport
 import XCTest
 
 /// The one convolution engine: every algorithm (`Convolution.Algorithm`) against the naive reference through the
-/// strict NaN-aware helper, the dispatch rule, and each algorithm's independence of the batch. F(2×2, 3×3) has
-/// its own shape sweep in `ConvolutionWinogradTests`; here are F(2×2, 5×5), the direct and the kernel-to-rows forms.
+/// strict NaN-aware helper, the dispatch rule, and each algorithm's independence of the batch. F(2×2, 3×3)
+/// and F(4×4, 3×3) have their own shape sweep in `ConvolutionWinogradTests`; here are F(2×2, 5×5), the direct and the
+/// kernel-to-rows forms.
 final class ConvolutionAlgorithmsTests: XCTestCase {
     /// Sizes: odd and even, narrower than one SIMD chunk of tiles (w < 16), a single tile (1×1, 2×2), the MMOD
     /// net's 1/8-resolution plane width (117); batches of 1 and 2; limits: everything in one block, and one tile
@@ -38,7 +39,9 @@ final class ConvolutionAlgorithmsTests: XCTestCase {
         XCTAssertEqual(conv5.winogradPlan(for: shape, scratchLimit: 1).tileRowsPerBlock, 1)
         XCTAssertEqual(conv5.winogradPlan(for: shape, scratchLimit: 3 * perRow).tileRowsPerBlock, 3)
         XCTAssertEqual(conv5.winogradPlan(for: shape, scratchLimit: 1 << 30).tileRowsPerBlock, 20)
-        XCTAssertEqual(conv5.packedWinogradWeights.map { $0.rows * $0.depth }, [Int](repeating: 4 * 3, count: 36))
+        XCTAssertEqual(conv5.packedWinogradWeights(outputSide: 2).map { $0.rows * $0.depth }, [Int](repeating: 4 * 3, count: 36))
+        XCTAssertEqual(conv5.winogradOutputSides, [2])
+        XCTAssertFalse(conv5.admits(.winograd4x4))
         for limit in [1, 3 * perRow, 7 * perRow, 1 << 30] {      // blocks across the image boundary
             assertMatchesNaive(conv5, rng.tensor(shape), epilogueKind: 2, scratchLimit: limit, algorithm: .winograd, rng: &rng)
         }
@@ -93,7 +96,9 @@ final class ConvolutionAlgorithmsTests: XCTestCase {
         XCTAssertEqual(pick(45, 45, k: 5, s: 1, p: 2, side: 30), [.winograd, .winograd, .winograd])
         XCTAssertEqual(pick(45, 45, k: 5, s: 1, p: 2, side: 2), [.im2col, .im2col, .im2col])       // one tile
         XCTAssertEqual(pick(1, 45, k: 9, s: 1, p: 4, side: 30), [.shifted, .shifted, .shifted])    // MMOD last
-        XCTAssertEqual(pick(64, 64, k: 3, s: 1, p: 1, side: 17), [.winograd, .winograd, .winograd]) // encoder
+        XCTAssertEqual(pick(32, 32, k: 3, s: 1, p: 1, side: 35), [.winograd4x4, .winograd4x4, .winograd4x4]) // encoder
+        XCTAssertEqual(pick(64, 64, k: 3, s: 1, p: 1, side: 17), [.winograd4x4, .winograd4x4, .winograd4x4])
+        XCTAssertEqual(pick(128, 128, k: 3, s: 1, p: 1, side: 8), [.winograd, .winograd, .winograd])
         XCTAssertEqual(pick(256, 256, k: 3, s: 1, p: 1, side: 4), [.im2col, .im2col, .im2col])
         XCTAssertEqual(pick(64, 32, k: 3, s: 2, p: 0, side: 35), [.im2col, .im2col, .im2col])
         XCTAssertEqual(pick(32, 3, k: 7, s: 2, p: 0, side: 150), [.im2col, .im2col, .im2col])      // encoder stem
@@ -120,6 +125,7 @@ final class ConvolutionAlgorithmsTests: XCTestCase {
         let team = WorkerTeam(size: 2)
         let cases: [(Convolution, Convolution.Algorithm, Int)] = [
             (Convolution.random(o: 5, i: 4, k: 3, s: 1, p: 1, rng: &rng), .winograd, 19),
+            (Convolution.random(o: 5, i: 4, k: 3, s: 1, p: 1, rng: &rng), .winograd4x4, 19),
             (Convolution.random(o: 5, i: 4, k: 5, s: 1, p: 2, rng: &rng), .winograd, 19),
             (Convolution.random(o: 6, i: 3, k: 5, s: 2, p: 0, rng: &rng), .direct, 31),
             (Convolution.random(o: 1, i: 6, k: 9, s: 1, p: 4, rng: &rng), .shifted, 21),
