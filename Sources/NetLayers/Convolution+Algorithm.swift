@@ -4,7 +4,7 @@
 /// the batch size, so an image's output is bitwise the same whichever batch it is computed in (the algorithms
 /// round differently from one another, and every algorithm's own result is independent of the batch):
 ///
-/// 1. Winograd F(4×4, 3×3) when `prefersWinogradF4(for:)` (3×3/1 p1 on planes of at least 16 4×4 tiles), else
+/// 1. Winograd F(4×4, 3×3) when `prefersWinogradF4(for:)` (3×3/1 p1 on planes of at least 36 4×4 tiles), else
 ///    F(2×2, 3×3) or F(2×2, 5×5) when `prefersWinograd(for:)` (3×3/1 p1 or 5×5/1 p2 with enough 2×2 tiles);
 /// 2. the direct kernel for 5×5/2 unpadded layers with at most `directMaximumInputChannels` inputs;
 /// 3. kernel to rows for stride-1 layers with fewer output than input channels (`admitsShifted`);

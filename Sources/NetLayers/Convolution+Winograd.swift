@@ -46,14 +46,15 @@ extension Convolution {
         return ((input.h + 3) / 4) * ((input.w + 3) / 4) >= Self.winogradF4MinimumTiles
     }
 
-    /// Fewest 2×2 tiles per image for which the dispatch rule picks Winograd F(2×2, r×r) (with the transformed
-    /// weights packed once, small planes gain too; `bench encoder --layers` measures the rule).
-    public static let winogradMinimumTiles = 16
+    /// Fewest 2×2 tiles per image for which the dispatch rule picks Winograd F(2×2, r×r): with the transformed
+    /// weights packed once and four narrow columns per A load (`PackedMatrix.quadKernel`), the encoder's 4×4
+    /// planes gain too (batch 16: 5.5 → 5.0 ms/face on one thread); `bench encoder --layers` measures each layer.
+    public static let winogradMinimumTiles = 4
 
-    /// Fewest 4×4 tiles per image for which the dispatch rule picks F(4×4, 3×3) over F(2×2, 3×3): the larger
-    /// transforms pay off on the encoder's 35×35 and 17×17 planes (81 and 25 tiles), not on 8×8 (4 tiles, where
-    /// the 36 weight planes of a 128-channel layer would be read for 4 columns).
-    public static let winogradF4MinimumTiles = 16
+    /// Fewest 4×4 tiles per image for which the dispatch rule picks F(4×4, 3×3) over F(2×2, 3×3): the encoder's
+    /// 35×35 planes (81 tiles). On 17×17 (25 tiles) F(2×2) measured as fast at batch 16 and faster at batch 1,
+    /// where a face's pass is bound by reading the weights (F(4×4)'s 36 planes are 2.25× F(2×2)'s 16).
+    public static let winogradF4MinimumTiles = 36
 
     /// The output tile sides this layer's Winograd forms can use: [2, 4] for 3×3/1 p1, [2] for 5×5/1 p2, else [].
     public var winogradOutputSides: [Int] {

@@ -108,7 +108,8 @@ public struct PackedMatrix: Sendable {
                     let kc = min(Self.depthBlock, k - p0)
                     // scratch [bPanels, kc, 16]: B[p0 ..< p0+kc, j0 ..< j0+nc], zero past N
                     Self.packB(b, ldb: ldb, transposed: bTransposed, rows: p0..<(p0 + kc), columns: j0..<(j0 + nc), into: scratch)
-                    // B panels of ≤ `narrowColumns` columns: a column at a time over groups of A panels
+                    // B panels of ≤ `narrowColumns` columns: four at a time (`quadKernel`), else a column at a time,
+                    // over groups of A panels
                     let wide = nc % w > Self.narrowColumns || nc % w == 0 ? bPanels : bPanels - 1
                     for panel in panelsToDo {
                         let ap = a + (panel * k + p0) * r              // [kc, 6]
@@ -124,7 +125,18 @@ public struct PackedMatrix: Sendable {
                             }
                         }
                     }
-                    if wide < bPanels {
+                    if wide < bPanels && nc % w == Self.narrowColumns {
+                        // exactly 4 narrow columns (e.g. a 4×4 plane's Winograd tiles of one image): all four per A load
+                        let jj = j0 + (bPanels - 1) * w
+                        let bp = UnsafePointer(scratch + (bPanels - 1) * kc * w)   // [kc, 16]
+                        var g = panelsToDo.lowerBound
+                        while g < panelsToDo.upperBound {
+                            let group = min(Self.quadGroup, panelsToDo.upperBound - g)
+                            Self.quadKernel(depth: kc, a: a + (g * k + p0) * r, panelStride: k * r, panels: group,
+                                            b: bp, c: c + g * r * ldc + jj, ldc: ldc, rows: rows - g * r)
+                            g += group
+                        }
+                    } else if wide < bPanels {
                         let q = bPanels - 1, jj = j0 + q * w
                         let bp = UnsafePointer(scratch + q * kc * w)       // [kc, 16]
                         var g = panelsToDo.lowerBound
@@ -264,6 +276,57 @@ public struct PackedMatrix: Sendable {
         withUnsafeBytes(of: &acc) { raw in
             let x = raw.baseAddress!.assumingMemoryBound(to: Float.self)
             for p in 0..<panels { for l in 0..<min(6, rows - 6 * p) { c[(6 * p + l) * ldc] = x[p * 8 + l] } }
+        }
+    }
+
+    /// A panels `quadKernel` runs side by side (3 panels × 4 columns = 12 accumulators).
+    static let quadGroup = 3
+
+    /// Four columns of C for `panels` (≤ 3) consecutive A panels: C[i, j] (row stride ldc) = fold over k of
+    /// fma(A[i, k], b[k·16 + j], c) for j < 4, rows i < min(rows, 6·panels) — `narrowKernel`'s fold, with each A load
+    /// serving the four columns (so A is read once, not once per column).
+    @inline(__always)
+    static func quadKernel(depth kc: Int, a: UnsafePointer<Float>, panelStride: Int, panels: Int, b: UnsafePointer<Float>,
+                           c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int) {
+        typealias V = SIMD8<Float>
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+        // acc[4·p + j]: panel p's 6 rows (lanes 6, 7 dropped) of column j
+        var acc = (V(), V(), V(), V(), V(), V(), V(), V(), V(), V(), V(), V())
+        withUnsafeMutableBytes(of: &acc) { raw in
+            let x = raw.baseAddress!.assumingMemoryBound(to: Float.self)   // [3 panels, 4 columns, 8 lanes]
+            for p in 0..<panels { for j in 0..<4 { for l in 0..<min(6, rows - 6 * p) { x[(p * 4 + j) * 8 + l] = c[(6 * p + l) * ldc + j] } } }
+        }
+        var ap = a, bp = b
+        if panels == quadGroup {
+            for _ in 0..<kc {
+                let a0 = load(ap), a1 = load(ap + panelStride), a2 = load(ap + 2 * panelStride)
+                var s = V(repeating: bp[0])
+                acc.0 = acc.0.addingProduct(a0, s); acc.4 = acc.4.addingProduct(a1, s); acc.8 = acc.8.addingProduct(a2, s)
+                s = V(repeating: bp[1])
+                acc.1 = acc.1.addingProduct(a0, s); acc.5 = acc.5.addingProduct(a1, s); acc.9 = acc.9.addingProduct(a2, s)
+                s = V(repeating: bp[2])
+                acc.2 = acc.2.addingProduct(a0, s); acc.6 = acc.6.addingProduct(a1, s); acc.10 = acc.10.addingProduct(a2, s)
+                s = V(repeating: bp[3])
+                acc.3 = acc.3.addingProduct(a0, s); acc.7 = acc.7.addingProduct(a1, s); acc.11 = acc.11.addingProduct(a2, s)
+                ap += 6
+                bp += 16
+            }
+        } else {
+            withUnsafeMutableBytes(of: &acc) { raw in
+                let x = raw.baseAddress!.assumingMemoryBound(to: V.self)     // [3 panels, 4 columns]
+                for _ in 0..<kc {
+                    for p in 0..<panels {
+                        let av = load(ap + p * panelStride)
+                        for j in 0..<4 { x[p * 4 + j] = x[p * 4 + j].addingProduct(av, V(repeating: bp[j])) }
+                    }
+                    ap += 6
+                    bp += 16
+                }
+            }
+        }
+        withUnsafeBytes(of: &acc) { raw in
+            let x = raw.baseAddress!.assumingMemoryBound(to: Float.self)
+            for p in 0..<panels { for j in 0..<4 { for l in 0..<min(6, rows - 6 * p) { c[(6 * p + l) * ldc + j] = x[(p * 4 + j) * 8 + l] } } }
         }
     }
 

@@ -57,7 +57,7 @@ final class ConvolutionWinogradTests: XCTestCase {
         var rng = SplitMix64(seed: 13)
         let conv = randomConv(inC: 4, outC: 3, rng: &rng)
         XCTAssertEqual(conv.packedWinogradOutputSides, [])
-        conv.prepare(for: Shape4(n: 1, c: 4, h: 4, w: 4))                                 // im2col: nothing
+        conv.prepare(for: Shape4(n: 1, c: 4, h: 2, w: 2))                                 // im2col: nothing
         XCTAssertEqual(conv.packedWinogradOutputSides, [])
         conv.prepare(for: Shape4(n: 1, c: 4, h: 35, w: 35))
         XCTAssertEqual(conv.packedWinogradOutputSides, [4])
@@ -74,15 +74,16 @@ final class ConvolutionWinogradTests: XCTestCase {
         XCTAssertTrue(conv.isWinogradShape)
         XCTAssertEqual(conv.winogradOutputSides, [2, 4])
         XCTAssertEqual(conv.packedWinogradWeights(outputSide: 2).map { $0.rows * $0.depth }, [Int](repeating: 3 * 4, count: 16))
-        XCTAssertFalse(conv.prefersWinogradF4(for: Shape4(n: 16, c: 4, h: 12, w: 12)))  // 9 4×4 tiles, whatever the batch
-        XCTAssertTrue(conv.prefersWinogradF4(for: Shape4(n: 1, c: 4, h: 13, w: 13)))    // 16
+        XCTAssertFalse(conv.prefersWinogradF4(for: Shape4(n: 16, c: 4, h: 17, w: 17)))  // 25 4×4 tiles, whatever the batch
+        XCTAssertTrue(conv.prefersWinogradF4(for: Shape4(n: 1, c: 4, h: 21, w: 24)))    // 36
         XCTAssertEqual(conv.algorithm(for: Shape4(n: 1, c: 4, h: 35, w: 35)), .winograd4x4)
         XCTAssertEqual(conv.algorithm(for: Shape4(n: 16, c: 4, h: 8, w: 8)), .winograd)
         XCTAssertFalse(conv.prefersWinograd(for: Shape4(n: 1, c: 4, h: 1, w: 1)))
         XCTAssertFalse(conv.prefersWinograd(for: Shape4(n: 1, c: 4, h: 2, w: 1)))     // 1 tile: too few
         XCTAssertFalse(conv.prefersWinograd(for: Shape4(n: 64, c: 4, h: 2, w: 1)))    // whatever the batch
-        XCTAssertFalse(conv.prefersWinograd(for: Shape4(n: 16, c: 4, h: 4, w: 4)))    // 4 tiles, whatever the batch
-        XCTAssertTrue(conv.prefersWinograd(for: Shape4(n: 1, c: 4, h: 8, w: 8)))      // 16 tiles
+        XCTAssertFalse(conv.prefersWinograd(for: Shape4(n: 16, c: 4, h: 2, w: 4)))    // 2 tiles, whatever the batch
+        XCTAssertTrue(conv.prefersWinograd(for: Shape4(n: 1, c: 4, h: 4, w: 4)))      // 4 tiles
+        XCTAssertTrue(conv.prefersWinograd(for: Shape4(n: 1, c: 4, h: 8, w: 8)))
         XCTAssertTrue(conv.prefersWinograd(for: Shape4(n: 8, c: 4, h: 7, w: 8)))
         XCTAssertTrue(conv.prefersWinograd(for: Shape4(n: 1, c: 4, h: 35, w: 35)))
         let strided = Convolution(outputChannels: 2, inputChannels: 2, kernel: (3, 3), stride: (2, 2),

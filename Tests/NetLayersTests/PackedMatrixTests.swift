@@ -5,10 +5,11 @@ import XCTest
 
 final class PackedMatrixTests: XCTestCase {
     /// The packed kernel equals the scalar fold bit for bit, for ragged M, N, K (edge tiles, several K and N
-    /// blocks), strided and transposed B, and C starting from arbitrary values (the bias).
+    /// blocks), strided and transposed B, C starting from arbitrary values (the bias), and exactly four narrow
+    /// columns (the four-column kernel: whole and partial groups of A panels).
     func testMultiplyAddEqualsTheScalarFoldBitForBit() {
         var rng = SplitMix64(seed: 71)
-        let shapes = [(1, 1, 1), (6, 16, 3), (7, 17, 5), (13, 40, 300), (64, 300, 257), (5, 529, 600), (32, 1, 70), (100, 3, 300), (256, 1, 600), (61, 260, 9)]
+        let shapes = [(1, 1, 1), (6, 16, 3), (7, 17, 5), (13, 40, 300), (64, 300, 257), (5, 529, 600), (32, 1, 70), (100, 3, 300), (256, 1, 600), (61, 260, 9), (256, 4, 300), (20, 20, 7), (13, 4, 33), (7, 36, 260)]
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: PackedMatrix.scratchCount)
         defer { scratch.deallocate() }
         for (m, n, k) in shapes {
