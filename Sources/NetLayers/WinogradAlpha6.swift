@@ -145,3 +145,27 @@ enum WinogradAlpha6 {
                 4 * x1 - 5 * x3 + x5)
     }
 }
+
+/// A tile of the α = 6 family: G is its own, the weight and input transforms are `WinogradAlpha6`'s with a window
+/// step of m (`outputSide`) and the padding r/2.
+protocol WinogradAlpha6Tile: WinogradTile {
+    /// G `[6, r]`.
+    static var g: [[Double]] { get }
+}
+
+extension WinogradAlpha6Tile {
+    static func transformWeights(_ weights: [Float], outputChannels o: Int, inputChannels i: Int) -> [Float] {
+        WinogradAlpha6.transformWeights(weights, outputChannels: o, inputChannels: i, g: g)
+    }
+
+    static func inputWorkCount(tilesHigh th: Int, tilesWide tw: Int, rowsPerBlock rows: Int) -> Int {
+        WinogradAlpha6.inputWorkCount(step: outputSide, tilesHigh: th, tilesWide: tw, rowsPerBlock: rows)
+    }
+
+    static func inputTransform(_ input: FeatureMap, channels: Range<Int>, tileRows: Range<Int>, tilesHigh th: Int,
+                               tilesWide tw: Int, into v: UnsafeMutablePointer<Float>, planeStride vs: Int, channelStride cs: Int,
+                               work: UnsafeMutablePointer<Float>) {
+        WinogradAlpha6.inputTransform(step: outputSide, padding: kernel / 2, input, channels: channels, tileRows: tileRows,
+                                      tilesHigh: th, tilesWide: tw, into: v, planeStride: vs, channelStride: cs, work: work)
+    }
+}

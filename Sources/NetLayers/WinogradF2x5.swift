@@ -11,7 +11,7 @@
 ///
 /// Accuracy: unlike F(2×2, 3×3) the transforms are not exact in binary (⅙, 1⁄24) and amplify values by up to
 /// 25× in Bᵀ d B, so results differ from direct summation by ~1e-6 relative to the layer's output scale.
-enum WinogradF2x5: WinogradTile {
+enum WinogradF2x5: WinogradAlpha6Tile {
     static var kernel: Int { 5 }
     static var outputSide: Int { 2 }
 
@@ -22,21 +22,6 @@ enum WinogradF2x5: WinogradTile {
                                 [1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3, 2.0 / 3],
                                 [1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3, 2.0 / 3],
                                 [0, 0, 0, 0, 1]]
-
-    static func transformWeights(_ weights: [Float], outputChannels o: Int, inputChannels i: Int) -> [Float] {
-        WinogradAlpha6.transformWeights(weights, outputChannels: o, inputChannels: i, g: g)
-    }
-
-    static func inputWorkCount(tilesHigh th: Int, tilesWide tw: Int, rowsPerBlock rows: Int) -> Int {
-        WinogradAlpha6.inputWorkCount(step: 2, tilesHigh: th, tilesWide: tw, rowsPerBlock: rows)
-    }
-
-    static func inputTransform(_ input: FeatureMap, channels: Range<Int>, tileRows: Range<Int>, tilesHigh th: Int,
-                               tilesWide tw: Int, into v: UnsafeMutablePointer<Float>, planeStride vs: Int, channelStride cs: Int,
-                               work: UnsafeMutablePointer<Float>) {
-        WinogradAlpha6.inputTransform(step: 2, padding: 2, input, channels: channels, tileRows: tileRows, tilesHigh: th,
-                                      tilesWide: tw, into: v, planeStride: vs, channelStride: cs, work: work)
-    }
 
     /// Vertical Aᵀ per column j: s0 = m0j + … + m4j, s1 = m1j − m2j + 2(m3j − m4j) + m5j; then horizontal.
     @inline(__always)

@@ -12,7 +12,7 @@
 ///
 /// Accuracy: G (⅙, 1⁄24) is not exact in binary and Aᵀ amplifies by up to 8×, so results differ from direct
 /// summation by ~1e-6 relative to the layer's output scale (F(2×2, 3×3): a few roundings).
-enum WinogradF4x3: WinogradTile {
+enum WinogradF4x3: WinogradAlpha6Tile {
     static var kernel: Int { 3 }
     static var outputSide: Int { 4 }
 
@@ -23,21 +23,6 @@ enum WinogradF4x3: WinogradTile {
                                 [1.0 / 24, 1.0 / 12, 1.0 / 6],
                                 [1.0 / 24, -1.0 / 12, 1.0 / 6],
                                 [0, 0, 1]]
-
-    static func transformWeights(_ weights: [Float], outputChannels o: Int, inputChannels i: Int) -> [Float] {
-        WinogradAlpha6.transformWeights(weights, outputChannels: o, inputChannels: i, g: g)
-    }
-
-    static func inputWorkCount(tilesHigh th: Int, tilesWide tw: Int, rowsPerBlock rows: Int) -> Int {
-        WinogradAlpha6.inputWorkCount(step: 4, tilesHigh: th, tilesWide: tw, rowsPerBlock: rows)
-    }
-
-    static func inputTransform(_ input: FeatureMap, channels: Range<Int>, tileRows: Range<Int>, tilesHigh th: Int,
-                               tilesWide tw: Int, into v: UnsafeMutablePointer<Float>, planeStride vs: Int, channelStride cs: Int,
-                               work: UnsafeMutablePointer<Float>) {
-        WinogradAlpha6.inputTransform(step: 4, padding: 1, input, channels: channels, tileRows: tileRows, tilesHigh: th,
-                                      tilesWide: tw, into: v, planeStride: vs, channelStride: cs, work: work)
-    }
 
     /// Aᵀ·(x0 … x5) with p = x1 + x2, q = x1 − x2, r = x3 + x4, s = x3 − x4: (x0 + p + r, q + 2s, p + 4r, q + 8s + x5).
     @inline(__always)
