@@ -10,7 +10,7 @@ extension EncoderBenchmark {
         public let name: String
         /// The layer's input `[N, I, H, W]`.
         public let input: Shape4
-        /// "winograd" or "im2col" (what `.automatic` picks for this plane).
+        /// "winograd4x4", "winograd" or "im2col" (what `.automatic` picks for this plane).
         public let algorithm: String
         /// Best wall time of one forward call, in ms.
         public let milliseconds: Double

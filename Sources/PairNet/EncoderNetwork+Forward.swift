@@ -2,8 +2,9 @@ import NetLayers
 
 /// Which convolution/fc implementation a forward pass uses.
 enum EncoderAlgorithm: Sendable {
-    /// `Convolution.forward(algorithm: .automatic)`: Winograd F(2×2, 3×3) for the 3×3/1 p1 layers when the batch
-    /// has enough tiles, im2col + GEMM for the others; fused epilogues. The production path.
+    /// `Convolution.forward(algorithm: .automatic)`: Winograd F(4×4, 3×3) for the 3×3/1 p1 layers on 35×35 planes,
+    /// F(2×2, 3×3) on the 17×17, 8×8 and 4×4 ones (by plane, never by batch), im2col + packed product for the
+    /// others; fused epilogues. The production path.
     case gemm
     /// NetLayers' naive direct loops: the reference and the benchmark's baseline.
     case naive
