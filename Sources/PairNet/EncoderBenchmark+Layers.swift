@@ -34,16 +34,9 @@ extension EncoderBenchmark {
         let net = encoder.network
         BLASThreads.useSingleThreadedBLAS()
         var layers: [(String, Convolution, Shape4)] = []
-        let size = ResNetTopology.inputSize
-        var x = Shape4(n: batch, c: 3, h: size, w: size)
-        layers.append(("stem", net.stem, x))
-        x = net.stemPool.outputShape(for: net.stem.outputShape(for: x))
-        for (i, block) in net.blocks.enumerated() {
-            layers.append(("block\(i).conv1", block.conv1, x))
-            let y = block.conv1.outputShape(for: x)
-            layers.append(("block\(i).conv2", block.conv2, y))
-            let z = block.conv2.outputShape(for: y)
-            x = block.down ? ResidualAdd.outputShape(z, net.shortcutPool.outputShape(for: x)) : z
+        net.forEachConvolution(faces: batch) { conv, shape in
+            let i = layers.count                          // 0: the stem, then each block's conv1 and conv2
+            layers.append((i == 0 ? "stem" : "block\((i - 1) / 2).conv\(2 - i % 2)", conv, shape))
         }
         let scratch = FloatBuffer()
         return layers.map { name, conv, shape in
