@@ -69,8 +69,9 @@ extension Convolution {
     ///   - scratch: grown to `scratchCount(for:scratchLimit:algorithm:)` floats if smaller; contents are clobbered.
     ///   - scratchLimit: bound on scratch floats (see each algorithm's blocking notes).
     ///   - algorithm: `.automatic` (the dispatch rule) or a form the layer admits (precondition).
-    ///   - workers: who shares the im2col and Winograd paths (im2col packing by input channel, the products by
-    ///     output-channel panels or Winograd element, the Winograd transforms by channel); the im2col epilogue and
+    ///   - workers: who shares the im2col and Winograd paths (a single image's large im2col bands by runs of output
+    ///     rows, other im2col packing by input channel, the products by output-channel panels or Winograd element,
+    ///     the Winograd transforms by channel); the batched im2col epilogue and
     ///     the direct and kernel-to-rows paths run on the caller's thread. The output is bitwise the same for any
     ///     split. Scratch grows by a packing space (and for Winograd a work space) per extra worker.
     public func forward(_ input: FeatureMap, into output: FeatureMap, epilogue: ConvEpilogue = .none,

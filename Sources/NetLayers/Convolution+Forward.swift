@@ -143,36 +143,65 @@ extension Convolution {
     }
 
     /// One image, in bands of output rows, each band's GEMM writing straight into `output` (ldc = Ho·Wo).
+    /// With several workers a band of at least `rowSplitMinimumColumns` columns per worker is cut into one run of
+    /// output rows per worker, each doing its own im2col, product and epilogue (the stem: 3 input channels do not
+    /// split the im2col evenly, 32 output channels are 6 panels); smaller bands share one im2col by channel and
+    /// the product by panels. Either way every output is the same fold.
     private func forwardOneImage(_ input: FeatureMap, image n: Int, output: FeatureMap, epilogue: ConvEpilogue,
                                  rowsPerBand: Int, bias b: UnsafePointer<Float>,
                                  scratch: UnsafeMutablePointer<Float>, packScratch: UnsafeMutablePointer<Float>, workers: Workers) {
-        let out = output.shape, o = outputChannels
-        let hw = out.h * out.w
+        let out = output.shape, parts = workers.count
         var y0 = 0
         while y0 < out.h {
             let rows = min(rowsPerBand, out.h - y0)
-            let ncols = rows * out.w
-            let c = output.plane(n, 0) + y0 * out.w            // [O, rows·Wo] with row stride hw
-            let bMatrix: UnsafePointer<Float>
-            let ldb: Int
-            if isPointwise {
-                bMatrix = UnsafePointer(input.plane(n, 0) + y0 * out.w)   // [I, rows·W], stride H·W
-                ldb = input.shape.h * input.shape.w
-            } else {
-                im2col(input, images: n..<(n + 1), rows: y0..<(y0 + rows), outWidth: out.w, into: scratch, workers: workers)
-                bMatrix = UnsafePointer(scratch)                 // [K, rows·Wo]
-                ldb = ncols
-            }
-            for oc in 0..<o { (c + oc * hw).update(repeating: b[oc], count: ncols) }
-            packedWeights.multiplyAdd(bMatrix, ldb: ldb, columns: ncols, into: c, ldc: hw, scratch: packScratch, workers: workers)
-            if !epilogue.isIdentity {
-                for oc in 0..<o {
-                    let p = c + oc * hw
-                    ConvEpilogueKernel.apply(p, to: p, residual: epilogue.residual.map { $0.plane(n, oc) + y0 * out.w },
-                                             relu: epilogue.relu, count: ncols)
+            if parts > 1 && !isPointwise && rows >= parts && rows * out.w >= Self.rowSplitMinimumColumns * parts {
+                nonisolated(unsafe) let (x, y, ep, bp, sp, pp) = (input, output, epilogue, b, scratch, packScratch)
+                let conv = self, band = y0, k = patchSize
+                workers.run { w in
+                    // worker w: output rows band + rows·w/T ..< band + rows·(w+1)/T, its cols after the earlier workers'
+                    let r0 = rows * w / parts, r1 = rows * (w + 1) / parts
+                    conv.forwardBand(x, image: n, rows: (band + r0)..<(band + r1), output: y, epilogue: ep, bias: bp,
+                                     cols: sp + k * r0 * out.w, packScratch: pp + w * PackedMatrix.scratchCount, workers: .one)
                 }
+            } else {
+                forwardBand(input, image: n, rows: y0..<(y0 + rows), output: output, epilogue: epilogue, bias: b,
+                            cols: scratch, packScratch: packScratch, workers: workers)
             }
             y0 += rows
+        }
+    }
+
+    /// Fewest product columns (output pixels) per worker for which `forwardOneImage` gives each worker its own
+    /// run of output rows (a 4×4 plane's 16 columns stay one B panel, shared by panels of the weights).
+    static let rowSplitMinimumColumns = 32
+
+    /// Output rows `rows` of image n: im2col into `cols [K, rows·Wo]` (unless pointwise), bias, product straight into
+    /// `output` (ldc = Ho·Wo), epilogue.
+    private func forwardBand(_ input: FeatureMap, image n: Int, rows: Range<Int>, output: FeatureMap, epilogue: ConvEpilogue,
+                             bias b: UnsafePointer<Float>, cols: UnsafeMutablePointer<Float>,
+                             packScratch: UnsafeMutablePointer<Float>, workers: Workers) {
+        let out = output.shape, o = outputChannels
+        let hw = out.h * out.w, y0 = rows.lowerBound
+        let ncols = rows.count * out.w
+        let c = output.plane(n, 0) + y0 * out.w                // [O, rows·Wo] with row stride hw
+        let bMatrix: UnsafePointer<Float>
+        let ldb: Int
+        if isPointwise {
+            bMatrix = UnsafePointer(input.plane(n, 0) + y0 * out.w)   // [I, rows·W], stride H·W
+            ldb = input.shape.h * input.shape.w
+        } else {
+            im2col(input, images: n..<(n + 1), rows: rows, outWidth: out.w, into: cols, workers: workers)
+            bMatrix = UnsafePointer(cols)                        // [K, rows·Wo]
+            ldb = ncols
+        }
+        for oc in 0..<o { (c + oc * hw).update(repeating: b[oc], count: ncols) }
+        packedWeights.multiplyAdd(bMatrix, ldb: ldb, columns: ncols, into: c, ldc: hw, scratch: packScratch, workers: workers)
+        if !epilogue.isIdentity {
+            for oc in 0..<o {
+                let p = c + oc * hw
+                ConvEpilogueKernel.apply(p, to: p, residual: epilogue.residual.map { $0.plane(n, oc) + y0 * out.w },
+                                         relu: epilogue.relu, count: ncols)
+            }
         }
     }
 

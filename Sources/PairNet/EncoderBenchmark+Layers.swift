@@ -29,7 +29,8 @@ extension EncoderBenchmark {
     }
 
     /// Times every convolution of `encoder` on random activations of batch `batch`, each call on `threads`
-    /// workers, taking the best of `rounds` calls; beside it, one-thread OpenBLAS sgemm of the same im2col product.
+    /// workers (a `WorkerTeam`, as the encoder's own passes use), taking the best of `rounds` calls; beside it,
+    /// one-thread OpenBLAS sgemm of the same im2col product.
     public static func layerTimings(encoder: Encoder, batch: Int, threads: Int, rounds: Int = 20) -> [LayerTiming] {
         let net = encoder.network
         BLASThreads.useSingleThreadedBLAS()
@@ -39,12 +40,14 @@ extension EncoderBenchmark {
             layers.append((i == 0 ? "stem" : "block\((i - 1) / 2).conv\(2 - i % 2)", conv, shape))
         }
         let scratch = FloatBuffer()
+        let team = threads > 1 ? WorkerTeam(size: threads) : nil
+        let workers = team.map { Workers.team($0) } ?? .one
         return layers.map { name, conv, shape in
             let out = conv.outputShape(for: shape)
             let input = FloatBuffer(capacity: shape.count), output = FloatBuffer(capacity: out.count)
             for i in 0..<shape.count { input.pointer[i] = Float((i * 7919) % 1000) / 1000 - 0.5 }
             let x = FeatureMap(shape: shape, data: input.pointer), y = FeatureMap(shape: out, data: output.pointer)
-            let layer = best(rounds) { conv.forward(x, into: y, epilogue: .relu, scratch: scratch, workers: .dispatch(threads)) }
+            let layer = best(rounds) { conv.forward(x, into: y, epilogue: .relu, scratch: scratch, workers: workers) }
             // the im2col product's operands (contents do not affect speed)
             let k = conv.patchSize, n = out.n * out.h * out.w, o = conv.outputChannels
             let b = FloatBuffer(capacity: k * n), c = FloatBuffer(capacity: o * n)

@@ -131,6 +131,7 @@ final class ConvolutionAlgorithmsTests: XCTestCase {
             (Convolution.random(o: 6, i: 3, k: 5, s: 2, p: 0, rng: &rng), .direct, 31),
             (Convolution.random(o: 1, i: 6, k: 9, s: 1, p: 4, rng: &rng), .shifted, 21),
             (Convolution.random(o: 7, i: 4, k: 3, s: 2, p: 0, rng: &rng), .im2col, 19),
+            (Convolution.random(o: 7, i: 3, k: 7, s: 2, p: 0, rng: &rng), .im2col, 41),   // stem-like: rows per worker
         ]
         for (conv, algorithm, side) in cases {
             let one = Shape4(n: 1, c: conv.inputChannels, h: side, w: side)
@@ -148,6 +149,10 @@ final class ConvolutionAlgorithmsTests: XCTestCase {
                                 scratchLimit: 5000, workers: workers)
                 assertBitwiseEqual(Array(split[outCount..<(2 * outCount)]), alone,
                                    "\(algorithm) \(conv.kernelHeight)×\(conv.kernelWidth) on \(workers.count) workers")
+                let aloneSplit = run(conv, Tensor4(shape: one, values: image), algorithm,
+                                     scratchLimit: Convolution.defaultScratchLimit, workers: workers)
+                assertBitwiseEqual(aloneSplit, alone,
+                                   "\(algorithm) \(conv.kernelHeight)×\(conv.kernelWidth) alone on \(workers.count) workers")
             }
         }
     }
