@@ -6,7 +6,7 @@
 /// Aᵀ [ Σ_i (G g_{o,i} Gᵀ) ⊙ (Bᵀ d_i B) ] A, and the sum over input channels i of the α² element-wise products
 /// is α² independent products (one per transform element ξ):
 ///
-///     M[ξ] [O, P] += U[ξ] [O, I] · V[ξ] [I, P]      (P = tiles in the block)
+///     M[ξ] [O, P] = U[ξ] [O, I] · V[ξ] [I, P]      (P = tiles in the block)
 ///
 /// U = G g Gᵀ is computed and packed per ξ once per layer and tile size, on first use or `prepare(for:)`
 /// (`packedWinogradWeights(outputSide:)`); V and M live in the scratch buffer. Blocks are runs of whole tile
@@ -15,8 +15,8 @@
 /// (`PackedMatrix.multiplyAdd`), so an image's output does not depend on the blocking, on its batch-mates or on
 /// the workers.
 ///
-/// M is zeroed once per call and re-zeroed by the output transform as it reads each chunk, so the products
-/// accumulate into it directly with no separate zeroing sweep.
+/// The products write M from +0 (`multiplyAdd(accumulate: false)`), so M is never zeroed or read before it is
+/// written.
 extension Convolution {
     /// r when the layer's geometry admits Winograd F(2×2, r×r) (3×3/1 p1 or 5×5/1 p2), else nil.
     public var winogradKernel: Int? {
@@ -147,14 +147,13 @@ extension Convolution {
         let ci = inputChannels, co = outputChannels
         let totalRows = input.shape.n * th
         let pMax = plan.tileRowsPerBlock * tw
-        // ξ-plane strides (+ overrun room), fixed by the full block so that M stays where it was zeroed
+        // ξ-plane strides (+ overrun room), fixed by the full block
         let vStride = ci * (pMax + lanes) + lanes, mStride = co * (pMax + lanes) + lanes
         let v = scratch.pointer                         // [α², I, P (+8)] (plane stride vStride)
         let m = v + e * vStride                         // [α², O, P (+8)] (plane stride mStride)
         let work = m + e * mStride                      // worker 0's work space [workCount]
         let packScratch = scratch.pointer + plan.scratchCount - PackedMatrix.scratchCount   // [workers, KC·NC]
         let moreWork = packScratch + parts * PackedMatrix.scratchCount                      // [workers − 1, workCount]
-        m.update(repeating: 0, count: e * mStride)      // all zero at every block's start: re-zeroed as it is read
         nonisolated(unsafe) let (vp, mp, sp, wp, wq) = (v, m, packScratch, work, moreWork)
         nonisolated(unsafe) let (x, y, ep) = (input, output, epilogue)
         let products = packedWinogradWeights(outputSide: Tile.outputSide)
@@ -170,11 +169,11 @@ extension Convolution {
                 Tile.inputTransform(x, channels: (ci * w / parts)..<(ci * (w + 1) / parts), tileRows: rows, tilesHigh: th,
                                     tilesWide: tw, into: vp, planeStride: vs, channelStride: cs, work: workSpace(w))
             }
-            // M[ξ] [O, P] += U[ξ] [O, I] · V[ξ] [I, P]; worker w takes ξ in e·w/T ..< e·(w+1)/T with its own packing space
+            // M[ξ] [O, P] = U[ξ] [O, I] · V[ξ] [I, P]; worker w takes ξ in e·w/T ..< e·(w+1)/T with its own packing space
             workers.run { w in
                 for xi in (e * w / parts)..<(e * (w + 1) / parts) {
                     products[xi].multiplyAdd(vp + xi * vs, ldb: cs, columns: p, into: mp + xi * ms,
-                                             ldc: cs, scratch: sp + w * PackedMatrix.scratchCount)
+                                             ldc: cs, accumulate: false, scratch: sp + w * PackedMatrix.scratchCount)
                 }
             }
             // output: worker w takes output channels co·w/T ..< co·(w+1)/T
@@ -189,9 +188,9 @@ extension Convolution {
 
     /// output = epilogue(Aᵀ M A + bias) for the output channels `channels` and every tile of the block. Per channel,
     /// the tiles are transformed 8 at a time over the whole block (P contiguous; the last chunk may read up to 7
-    /// tiles past it, into the channel row's overrun room) into m² rows of output values Y[m·dy + dx] `[P]`,
-    /// re-zeroing M behind the reads; each tile row's m rows per output row are then interleaved into the output
-    /// with the epilogue.
+    /// tiles past it, into the channel row's overrun room, whose values are dropped) into m² rows of output values
+    /// Y[m·dy + dx] `[P]`; each tile row's m rows per output row are then interleaved into the output with the
+    /// epilogue.
     private func winogradOutput<Tile: WinogradTile>(_ tile: Tile.Type, _ m: UnsafeMutablePointer<Float>, planeStride ms: Int,
                                                     channelStride cs: Int, channels: Range<Int>, tileRows: Range<Int>, tilesHigh th: Int, tilesWide tw: Int,
                                                     output: FeatureMap, epilogue: ConvEpilogue,
@@ -210,11 +209,6 @@ extension Convolution {
             while p0 < p {
                 Tile.outputTile({ xi in WinogradIO.load(s + xi * ms + p0) }) { k, value in
                     WinogradIO.store(value + bo, y + k * yStride + p0)
-                }
-                if p0 + lanes <= p {
-                    for xi in 0..<e { WinogradIO.store(V8(), s + xi * ms + p0) }
-                } else {
-                    for xi in 0..<e { (s + xi * ms + p0).update(repeating: 0, count: p - p0) }
                 }
                 p0 += lanes
             }

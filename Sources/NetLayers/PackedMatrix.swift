@@ -6,8 +6,9 @@ import Dispatch
 /// Contract of `multiplyAdd`: C[i, j] ← fold over k = 0 ..< K of c ↦ fma(A[i, k], B[k, j], c), starting from
 /// C's value (e.g. the bias), in increasing k: one fused multiply-add per term, no reassociation. So an output
 /// depends only on its own row of A and column of B: the same column gives the same bits in a product of 1, 7 or
-/// 16 images' columns, at any position, in any blocking or thread split. `multiplyAddNaive` is the scalar
-/// statement of the same contract (bitwise equal, tested).
+/// 16 images' columns, at any position, in any blocking or thread split. With `accumulate: false` the fold starts
+/// from +0 instead and C is only written (bitwise what zeroing C first would give, without the zeroing pass and
+/// the loads of C). `multiplyAddNaive` is the scalar statement of the same contract (bitwise equal, tested).
 ///
 /// Layout: `panels [⌈M/6⌉, K, 6]`, the rows of each 6-row panel interleaved per k (rows ≥ M are zero). The
 /// micro-kernel holds a 6 × 16 tile of C in twelve AVX2 registers and streams one 6-float column of A and one
@@ -65,10 +66,12 @@ public struct PackedMatrix: Sendable {
     /// each packing B into its own `scratchCount` floats of `scratch` (`workers.count · scratchCount` in all).
     /// Bitwise the same as one worker: every output is still one fixed fold.
     public func multiplyAdd(_ b: UnsafePointer<Float>, ldb: Int, bTransposed: Bool = false, columns n: Int,
-                            into c: UnsafeMutablePointer<Float>, ldc: Int, scratch: UnsafeMutablePointer<Float>, workers: Workers) {
+                            into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = true,
+                            scratch: UnsafeMutablePointer<Float>, workers: Workers) {
         let t = min(workers.count, panelCount)
         guard t > 1 else {
-            multiplyAdd(b, ldb: ldb, bTransposed: bTransposed, columns: n, into: c, ldc: ldc, scratch: scratch)
+            multiplyAdd(b, ldb: ldb, bTransposed: bTransposed, columns: n, into: c, ldc: ldc, accumulate: accumulate,
+                        scratch: scratch)
             return
         }
         nonisolated(unsafe) let (bp, cp, sp) = (b, c, scratch)   // workers write disjoint rows of C and scratch
@@ -77,7 +80,7 @@ public struct PackedMatrix: Sendable {
             // with fewer panels than workers the last workers get empty ranges
             let range = (count * w / parts)..<(count * (w + 1) / parts)
             guard !range.isEmpty else { return }
-            multiplyAdd(bp, ldb: ldb, bTransposed: bTransposed, columns: n, into: cp, ldc: ldc,
+            multiplyAdd(bp, ldb: ldb, bTransposed: bTransposed, columns: n, into: cp, ldc: ldc, accumulate: accumulate,
                         scratch: sp + w * Self.scratchCount, panelRange: range)
         }
     }
@@ -87,11 +90,12 @@ public struct PackedMatrix: Sendable {
 
     /// C `[M, N]` (row stride `ldc`) += A · B in the order of the type's contract. B's element (k, j) is at
     /// `b[k·ldb + j]`, or at `b[j·ldb + k]` when `bTransposed` (B stored as `[N, K]`). `scratch` holds
-    /// `scratchCount` floats; C must not overlap B or the scratch. `rowRange` restricts the rows of C computed
-    /// (whole 6-row panels, e.g. one thread's share; default: all).
+    /// `scratchCount` floats; C must not overlap B or the scratch. `accumulate: false`: C ← A · B, the fold from +0
+    /// (C is not read). `panelRange` restricts the rows of C computed (whole 6-row panels, e.g. one thread's share;
+    /// default: all).
     public func multiplyAdd(_ b: UnsafePointer<Float>, ldb: Int, bTransposed: Bool = false, columns n: Int,
-                            into c: UnsafeMutablePointer<Float>, ldc: Int, scratch: UnsafeMutablePointer<Float>,
-                            panelRange: Range<Int>? = nil) {
+                            into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = true,
+                            scratch: UnsafeMutablePointer<Float>, panelRange: Range<Int>? = nil) {
         guard n > 0 else { return }
         let k = depth, r = Self.panelRows, w = Self.panelColumns
         let allPanels = 0..<((rows + r - 1) / r)
@@ -106,6 +110,7 @@ public struct PackedMatrix: Sendable {
                 var p0 = 0
                 while p0 < k {
                     let kc = min(Self.depthBlock, k - p0)
+                    let load = accumulate || p0 > 0              // the first depth block starts from C or from +0
                     // scratch [bPanels, kc, 16]: B[p0 ..< p0+kc, j0 ..< j0+nc], zero past N
                     Self.packB(b, ldb: ldb, transposed: bTransposed, rows: p0..<(p0 + kc), columns: j0..<(j0 + nc), into: scratch)
                     // B panels of ≤ `narrowColumns` columns: four at a time (`quadKernel`), else a column at a time,
@@ -119,9 +124,9 @@ public struct PackedMatrix: Sendable {
                             let jj = j0 + q * w, nr = min(w, n - jj)
                             let ct = c + i0 * ldc + jj
                             if mr == r && nr == w {
-                                Self.kernel(depth: kc, a: ap, b: bp, c: ct, ldc: ldc)
+                                Self.kernel(depth: kc, a: ap, b: bp, c: ct, ldc: ldc, load: load)
                             } else {
-                                Self.edgeKernel(depth: kc, a: ap, b: bp, c: ct, ldc: ldc, rows: mr, columns: nr)
+                                Self.edgeKernel(depth: kc, a: ap, b: bp, c: ct, ldc: ldc, rows: mr, columns: nr, load: load)
                             }
                         }
                     }
@@ -133,7 +138,7 @@ public struct PackedMatrix: Sendable {
                         while g < panelsToDo.upperBound {
                             let group = min(Self.quadGroup, panelsToDo.upperBound - g)
                             Self.quadKernel(depth: kc, a: a + (g * k + p0) * r, panelStride: k * r, panels: group,
-                                            b: bp, c: c + g * r * ldc + jj, ldc: ldc, rows: rows - g * r)
+                                            b: bp, c: c + g * r * ldc + jj, ldc: ldc, rows: rows - g * r, load: load)
                             g += group
                         }
                     } else if wide < bPanels {
@@ -144,7 +149,8 @@ public struct PackedMatrix: Sendable {
                             let group = min(Self.narrowGroup, panelsToDo.upperBound - g)
                             for col in 0..<(j0 + nc - jj) {
                                 Self.narrowKernel(depth: kc, a: a + (g * k + p0) * r, panelStride: k * r, panels: group,
-                                                  b: bp + col, c: c + g * r * ldc + jj + col, ldc: ldc, rows: rows - g * r)
+                                                  b: bp + col, c: c + g * r * ldc + jj + col, ldc: ldc, rows: rows - g * r,
+                                                  load: load)
                             }
                             g += group
                         }
@@ -157,13 +163,14 @@ public struct PackedMatrix: Sendable {
     }
 
     /// The contract stated directly: C[i, j] = fold k of fma(A[i, k], B[k, j], c), scalar, from the original
-    /// unpacked A `a[i·lda + k]` (row-major). The reference `multiplyAdd` is tested against, bit for bit.
+    /// unpacked A `a[i·lda + k]` (row-major), from C's value or (`accumulate: false`) from +0. The reference
+    /// `multiplyAdd` is tested against, bit for bit.
     public static func multiplyAddNaive(a: UnsafePointer<Float>, lda: Int, rows m: Int, depth k: Int,
                                         _ b: UnsafePointer<Float>, ldb: Int, bTransposed: Bool = false, columns n: Int,
-                                        into c: UnsafeMutablePointer<Float>, ldc: Int) {
+                                        into c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = true) {
         for i in 0..<m {
             for j in 0..<n {
-                var s = c[i * ldc + j]
+                var s: Float = accumulate ? c[i * ldc + j] : 0
                 for kk in 0..<k {
                     let bv = bTransposed ? b[j * ldb + kk] : b[kk * ldb + j]
                     s = s.addingProduct(a[i * lda + kk], bv)
@@ -204,15 +211,21 @@ public struct PackedMatrix: Sendable {
         }
     }
 
-    /// C tile `[6, 16]` (row stride ldc) += A panel `[kc, 6]` · B panel `[kc, 16]`, k ascending, one FMA per term.
+    /// C tile `[6, 16]` (row stride ldc) += A panel `[kc, 6]` · B panel `[kc, 16]`, k ascending, one FMA per term;
+    /// `load: false`: the fold starts from +0 and C is only written.
     @inline(__always)
-    static func kernel(depth kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    static func kernel(depth kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+                       load fromC: Bool = true) {
         typealias V = SIMD8<Float>
         @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
         @inline(__always) func store(_ v: V, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self) }
         let c0 = c, c1 = c + ldc, c2 = c + 2 * ldc, c3 = c + 3 * ldc, c4 = c + 4 * ldc, c5 = c + 5 * ldc
-        var x00 = load(c0), x01 = load(c0 + 8), x10 = load(c1), x11 = load(c1 + 8), x20 = load(c2), x21 = load(c2 + 8)
-        var x30 = load(c3), x31 = load(c3 + 8), x40 = load(c4), x41 = load(c4 + 8), x50 = load(c5), x51 = load(c5 + 8)
+        var x00 = V(), x01 = V(), x10 = V(), x11 = V(), x20 = V(), x21 = V()
+        var x30 = V(), x31 = V(), x40 = V(), x41 = V(), x50 = V(), x51 = V()
+        if fromC {
+            x00 = load(c0); x01 = load(c0 + 8); x10 = load(c1); x11 = load(c1 + 8); x20 = load(c2); x21 = load(c2 + 8)
+            x30 = load(c3); x31 = load(c3 + 8); x40 = load(c4); x41 = load(c4 + 8); x50 = load(c5); x51 = load(c5 + 8)
+        }
         var ap = a, bp = b
         for _ in 0..<kc {
             let b0 = load(bp), b1 = load(bp + 8)
@@ -239,14 +252,14 @@ public struct PackedMatrix: Sendable {
     /// of a panel (an 8-float load; lanes 6, 7 belong to the next k and are dropped).
     @inline(__always)
     static func narrowKernel(depth kc: Int, a: UnsafePointer<Float>, panelStride: Int, panels: Int, b: UnsafePointer<Float>,
-                             c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int) {
+                             c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, load fromC: Bool = true) {
         typealias V = SIMD8<Float>
         @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
         var acc = (V(), V(), V(), V(), V(), V(), V(), V())
-        withUnsafeMutableBytes(of: &acc) { raw in
+        if fromC { withUnsafeMutableBytes(of: &acc) { raw in
             let x = raw.baseAddress!.assumingMemoryBound(to: Float.self)   // [8 panels, 8 lanes]
             for p in 0..<panels { for l in 0..<min(6, rows - 6 * p) { x[p * 8 + l] = c[(6 * p + l) * ldc] } }
-        }
+        } }
         var ap = a, bp = b
         if panels == narrowGroup {
             for _ in 0..<kc {
@@ -287,15 +300,15 @@ public struct PackedMatrix: Sendable {
     /// serving the four columns (so A is read once, not once per column).
     @inline(__always)
     static func quadKernel(depth kc: Int, a: UnsafePointer<Float>, panelStride: Int, panels: Int, b: UnsafePointer<Float>,
-                           c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int) {
+                           c: UnsafeMutablePointer<Float>, ldc: Int, rows: Int, load fromC: Bool = true) {
         typealias V = SIMD8<Float>
         @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
         // acc[4·p + j]: panel p's 6 rows (lanes 6, 7 dropped) of column j
         var acc = (V(), V(), V(), V(), V(), V(), V(), V(), V(), V(), V(), V())
-        withUnsafeMutableBytes(of: &acc) { raw in
+        if fromC { withUnsafeMutableBytes(of: &acc) { raw in
             let x = raw.baseAddress!.assumingMemoryBound(to: Float.self)   // [3 panels, 4 columns, 8 lanes]
             for p in 0..<panels { for j in 0..<4 { for l in 0..<min(6, rows - 6 * p) { x[(p * 4 + j) * 8 + l] = c[(6 * p + l) * ldc + j] } } }
-        }
+        } }
         var ap = a, bp = b
         if panels == quadGroup {
             for _ in 0..<kc {
@@ -334,11 +347,11 @@ public struct PackedMatrix: Sendable {
     /// (the padding lanes compute on zeros and are dropped, so the valid ones see the same operations).
     @inline(__always)
     static func edgeKernel(depth kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
-                           ldc: Int, rows mr: Int, columns nr: Int) {
+                           ldc: Int, rows mr: Int, columns nr: Int, load fromC: Bool = true) {
         withUnsafeTemporaryAllocation(of: Float.self, capacity: panelRows * panelColumns) { t in
             let tile = t.baseAddress!                                    // [6, 16]
             tile.update(repeating: 0, count: panelRows * panelColumns)
-            for i in 0..<mr { (tile + i * panelColumns).update(from: c + i * ldc, count: nr) }
+            if fromC { for i in 0..<mr { (tile + i * panelColumns).update(from: c + i * ldc, count: nr) } }
             kernel(depth: kc, a: a, b: b, c: tile, ldc: panelColumns)
             for i in 0..<mr { (c + i * ldc).update(from: tile + i * panelColumns, count: nr) }
         }

@@ -6,34 +6,37 @@ import XCTest
 final class PackedMatrixTests: XCTestCase {
     /// The packed kernel equals the scalar fold bit for bit, for ragged M, N, K (edge tiles, several K and N
     /// blocks), strided and transposed B, C starting from arbitrary values (the bias), and exactly four narrow
-    /// columns (the four-column kernel: whole and partial groups of A panels).
+    /// columns (the four-column kernel: whole and partial groups of A panels); and with `accumulate: false` from a
+    /// NaN-filled C (the first depth block must not read it, the later ones must).
     func testMultiplyAddEqualsTheScalarFoldBitForBit() {
         var rng = SplitMix64(seed: 71)
         let shapes = [(1, 1, 1), (6, 16, 3), (7, 17, 5), (13, 40, 300), (64, 300, 257), (5, 529, 600), (32, 1, 70), (100, 3, 300), (256, 1, 600), (61, 260, 9), (256, 4, 300), (20, 20, 7), (13, 4, 33), (7, 36, 260)]
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: PackedMatrix.scratchCount)
         defer { scratch.deallocate() }
         for (m, n, k) in shapes {
-            for transposed in [false, true] {
+            for (transposed, accumulate) in [(false, true), (true, true), (false, false), (true, false)] {
                 let a = rng.floats(m * k)                           // [M, K]
                 let ldb = (transposed ? k : n) + 3
                 let b = rng.floats((transposed ? n : k) * ldb)      // [K, N] or [N, K], padded rows
                 let ldc = n + 2
                 let c0 = rng.floats(m * ldc)                        // [M, N] with stride ldc
-                var fast = c0, naive = c0
+                var naive = c0
+                var fast = accumulate ? c0 : c0.enumerated().map { $0.offset % ldc < n ? .nan : $0.element }
                 let packed = PackedMatrix(a, rows: m, depth: k)
                 b.withUnsafeBufferPointer { bp in
                     fast.withUnsafeMutableBufferPointer { cp in
                         packed.multiplyAdd(bp.baseAddress!, ldb: ldb, bTransposed: transposed, columns: n,
-                                           into: cp.baseAddress!, ldc: ldc, scratch: scratch)
+                                           into: cp.baseAddress!, ldc: ldc, accumulate: accumulate, scratch: scratch)
                     }
                     a.withUnsafeBufferPointer { ap in
                         naive.withUnsafeMutableBufferPointer { cp in
                             PackedMatrix.multiplyAddNaive(a: ap.baseAddress!, lda: k, rows: m, depth: k, bp.baseAddress!, ldb: ldb,
-                                                          bTransposed: transposed, columns: n, into: cp.baseAddress!, ldc: ldc)
+                                                          bTransposed: transposed, columns: n, into: cp.baseAddress!, ldc: ldc,
+                                                          accumulate: accumulate)
                         }
                     }
                 }
-                assertBitwiseEqual(fast, naive, "M=\(m) N=\(n) K=\(k) transposed=\(transposed)")
+                assertBitwiseEqual(fast, naive, "M=\(m) N=\(n) K=\(k) transposed=\(transposed) accumulate=\(accumulate)")
                 // the padding between rows of C is not touched
                 for i in 0..<m { for j in n..<ldc { XCTAssertEqual(fast[i * ldc + j].bitPattern, c0[i * ldc + j].bitPattern) } }
             }
