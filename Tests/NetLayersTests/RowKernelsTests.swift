@@ -5,7 +5,7 @@ import TestSupport
 /// The shared row routines against plain index arithmetic, for lengths around the SIMD widths.
 final class RowKernelsTests: XCTestCase {
     func testCopySplitAndInterleave() {
-        for count in [1, 2, 7, 8, 9, 16, 17, 33, 40] {
+        for count in [1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 35, 40, 64] {
             let row = (0..<count).map { Float($0) - 5 }                           // [count], some negative
             var copied = [Float](repeating: .nan, count: count)
             row.withUnsafeBufferPointer { r in
