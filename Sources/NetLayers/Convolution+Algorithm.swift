@@ -73,7 +73,8 @@ extension Convolution {
     ///     rows, other im2col packing by input channel, the products by output-channel panels or Winograd element,
     ///     the Winograd transforms by channel); the batched im2col epilogue and
     ///     the direct and kernel-to-rows paths run on the caller's thread. The output is bitwise the same for any
-    ///     split. Scratch grows by a packing space (and for Winograd a work space) per extra worker.
+    ///     split. Scratch grows by a packing space (and a work space for Winograd, a band of a single image's
+    ///     cols for im2col) per extra worker.
     public func forward(_ input: FeatureMap, into output: FeatureMap, epilogue: ConvEpilogue = .none,
                         scratch: FloatBuffer, scratchLimit: Int = Convolution.defaultScratchLimit,
                         algorithm: Algorithm = .automatic, workers: Workers = .one) {

@@ -10,8 +10,10 @@
 /// * groups of g ≥ 2 images, g as large as `(K + O)·g·Ho·Wo ≤ scratchLimit` floats allows: one GEMM per
 ///   group (the whole batch for small planes; at the default limit and batch 16 the encoder's layers run
 ///   1, 1, 2, 6, 12–16 faces per GEMM from the first stage to the last);
-/// * otherwise one image at a time, in bands of output rows with `K·rows·Wo ≤ scratchLimit`; each band's
-///   GEMM writes straight into the output (ldc = Ho·Wo), no scatter. A single image always takes this path.
+/// * otherwise one image at a time, in bands of output rows with `K·rows·Wo ≤ bandScratchLimit` (at least
+///   `bandMinimumRows` rows, at most what `scratchLimit` allows), so that a band's im2col matrix is still in L2
+///   when the product packs it; each band's GEMM writes straight into the output (ldc = Ho·Wo), no scatter. A
+///   single image always takes this path; with T workers it takes T bands at a time, one per worker.
 /// * A 1×1, stride 1, unpadded convolution on one image skips im2col (the input plane stack *is* `cols`).
 ///
 /// For the detector and other single-image users: any H×W works; scratch never exceeds
@@ -29,6 +31,16 @@ extension Convolution {
     /// ~15 ms/face of CPU in the convolutions, 1 Mi ~12.9, 512 Ki and 256 Ki ~12.3 (a busy machine; the
     /// trend, not the absolute figures, is the point).
     public static let defaultScratchLimit = 1 << 19
+
+    /// 64 Ki floats (256 KiB): the im2col matrix of one image's band of output rows stays in L2 while the product
+    /// packs it. The encoder's stem (K = 147, 72 columns a row) in bands of 6 rows instead of 49: batch 1, one
+    /// thread 6.14 → 5.61 ms/face (`bench encoder`, same run).
+    public static let bandScratchLimit = 1 << 16
+
+    /// Fewest output rows per band (when `scratchLimit` allows) whatever `bandScratchLimit` says: a stride-2 band
+    /// re-reads the kernel's overlap of input rows, which on the detector's 116-column layer with K = 800 (one
+    /// row per band under the band limit) cost ~5%.
+    public static let bandMinimumRows = 4
 
     /// How `forward` splits a batch into GEMMs, and the scratch it needs.
     public struct Plan: Sendable, Equatable {
@@ -63,7 +75,8 @@ extension Convolution {
             if g >= 2 { return Plan(imagesPerGroup: g, rowsPerBand: out.h, scratchCount: g * (k + o) * hw) }
         }
         if isPointwise { return Plan(imagesPerGroup: 1, rowsPerBand: out.h, scratchCount: 0) }
-        let rows = max(1, min(out.h, scratchLimit / max(1, k * out.w)))
+        let rowFloats = max(1, k * out.w)
+        let rows = max(1, min(out.h, scratchLimit / rowFloats, max(Self.bandMinimumRows, Self.bandScratchLimit / rowFloats)))
         return Plan(imagesPerGroup: 1, rowsPerBand: rows, scratchCount: k * rows * out.w)
     }
 
@@ -75,8 +88,11 @@ extension Convolution {
         precondition(output.shape == out, "convolution: output is \(output.shape), expected \(out)")
         if let r = epilogue.residual { precondition(r.shape == out, "convolution: residual is \(r.shape), expected \(out)") }
         let plan = plan(for: input.shape, scratchLimit: scratchLimit)
-        scratch.reserve(plan.scratchCount + (workers.count - 1) * PackedMatrix.scratchCount)
-        let packScratch = scratch.pointer + plan.scratchCount - PackedMatrix.scratchCount   // [workers, KC·NC]
+        // per image, one band of cols per worker (T bands at a time), then one packing space per worker
+        let bandCount = plan.imagesPerGroup == 1 && !isPointwise ? patchSize * plan.rowsPerBand * out.w : 0
+        let extra = workers.count - 1
+        scratch.reserve(plan.scratchCount + extra * (bandCount + PackedMatrix.scratchCount))
+        let packScratch = scratch.pointer + plan.scratchCount - PackedMatrix.scratchCount + extra * bandCount   // [workers, KC·NC]
         if isSingleTap(input: input.shape, output: out) {
             forwardSingleTap(input, into: output, epilogue: epilogue, scratch: scratch.pointer, packScratch: packScratch)
             return
@@ -143,17 +159,19 @@ extension Convolution {
     }
 
     /// One image, in bands of output rows, each band's GEMM writing straight into `output` (ldc = Ho·Wo).
-    /// With several workers a band of at least `rowSplitMinimumColumns` columns per worker is cut into one run of
-    /// output rows per worker, each doing its own im2col, product and epilogue (the stem: 3 input channels do not
-    /// split the im2col evenly, 32 output channels are 6 panels); smaller bands share one im2col by channel and
-    /// the product by panels. Either way every output is the same fold.
+    /// With T > 1 workers the bands are T times as high (`scratch` holds T bands' cols): one of at least
+    /// `rowSplitMinimumColumns` columns per worker is cut into one run of ≤ `rowsPerBand` output rows per worker,
+    /// each doing its own im2col, product and epilogue (the stem: 3 input channels do not split the im2col
+    /// evenly, 32 output channels are 6 panels); smaller bands share one im2col by channel and the product by
+    /// panels. Either way every output is the same fold.
     private func forwardOneImage(_ input: FeatureMap, image n: Int, output: FeatureMap, epilogue: ConvEpilogue,
                                  rowsPerBand: Int, bias b: UnsafePointer<Float>,
                                  scratch: UnsafeMutablePointer<Float>, packScratch: UnsafeMutablePointer<Float>, workers: Workers) {
         let out = output.shape, parts = workers.count
+        let bandRows = isPointwise ? rowsPerBand : rowsPerBand * parts
         var y0 = 0
         while y0 < out.h {
-            let rows = min(rowsPerBand, out.h - y0)
+            let rows = min(bandRows, out.h - y0)
             if parts > 1 && !isPointwise && rows >= parts && rows * out.w >= Self.rowSplitMinimumColumns * parts {
                 nonisolated(unsafe) let (x, y, ep, bp, sp, pp) = (input, output, epilogue, b, scratch, packScratch)
                 let conv = self, band = y0, k = patchSize

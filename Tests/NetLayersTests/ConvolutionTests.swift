@@ -76,6 +76,12 @@ final class ConvolutionTests: XCTestCase {
         XCTAssertEqual(conv.plan(for: input.shape).imagesPerGroup, 5)
         XCTAssertEqual(conv.plan(for: input.shape, scratchLimit: 2 * (k + 5) * hw).imagesPerGroup, 2)
         XCTAssertEqual(conv.plan(for: input.shape, scratchLimit: k * 10 * 4).rowsPerBand, 4)
+        // one image: bands of about `bandScratchLimit` floats (the stem: 147 · 72 a row), at least `bandMinimumRows`
+        let stem = randomConv(inC: 3, outC: 32, kernel: (7, 7), stride: (2, 2), padding: (0, 0), rng: &rng)
+        XCTAssertEqual(stem.plan(for: Shape4(n: 1, c: 3, h: 150, w: 150)).rowsPerBand, Convolution.bandScratchLimit / (147 * 72))
+        let wide = randomConv(inC: 32, outC: 32, kernel: (5, 5), stride: (2, 2), padding: (0, 0), rng: &rng)
+        XCTAssertEqual(wide.plan(for: Shape4(n: 1, c: 32, h: 60, w: 237)).rowsPerBand, Convolution.bandMinimumRows)
+        XCTAssertEqual(wide.plan(for: Shape4(n: 1, c: 32, h: 60, w: 237), scratchLimit: 800 * 117 * 2).rowsPerBand, 2)
 
         let pointwise = randomConv(inC: 9, outC: 4, kernel: (1, 1), stride: (1, 1), padding: (0, 0), rng: &rng)
         let single = rng.tensor(Shape4(n: 1, c: 9, h: 6, w: 7))
