@@ -1,7 +1,7 @@
 import Synchronization
 
 /// The packed Winograd weights of one layer, per output tile side m, made on first use and kept: a layer packs
-/// only the forms its planes use (a 3×3 layer on 4×4 planes none, on 35×35 planes only F(4×4, 3×3)). Shared by
+/// only the forms its planes use (a 3×3 layer on 2×2 planes none, on 35×35 planes only F(4×4, 3×3)). Shared by
 /// copies of the layer; a layer whose weights change gets a new cache.
 final class WinogradWeightCache: Sendable {
     /// m → `[α²]` of `[O, I]`.
