@@ -196,7 +196,7 @@ extension Convolution {
                                                     output: FeatureMap, epilogue: ConvEpilogue,
                                                     work: UnsafeMutablePointer<Float>) {
         typealias V8 = SIMD8<Float>
-        let e = Tile.elements, lanes = Self.winogradLanes, side = Tile.outputSide
+        let lanes = Self.winogradLanes, side = Tile.outputSide
         let h = output.shape.h, w = output.shape.w
         let p = tileRows.count * tw
         let yStride = p + lanes
