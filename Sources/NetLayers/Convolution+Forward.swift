@@ -34,7 +34,7 @@ extension Convolution {
 
     /// 64 Ki floats (256 KiB): the im2col matrix of one image's band of output rows stays in L2 while the product
     /// packs it. The encoder's stem (K = 147, 72 columns a row) in bands of 6 rows instead of 49: batch 1, one
-    /// thread 6.14 → 5.61 ms/face (`bench encoder`, same run).
+    /// thread 5.86–5.93 → 5.43–5.66 ms/face (`bench encoder`, the two builds alternated in one run).
     public static let bandScratchLimit = 1 << 16
 
     /// Fewest output rows per band (when `scratchLimit` allows) whatever `bandScratchLimit` says: a stride-2 band
@@ -89,7 +89,8 @@ extension Convolution {
         if let r = epilogue.residual { precondition(r.shape == out, "convolution: residual is \(r.shape), expected \(out)") }
         let plan = plan(for: input.shape, scratchLimit: scratchLimit)
         // per image, one band of cols per worker (T bands at a time), then one packing space per worker
-        let bandCount = plan.imagesPerGroup == 1 && !isPointwise ? patchSize * plan.rowsPerBand * out.w : 0
+        let perImage = plan.imagesPerGroup == 1 && !isPointwise && !isSingleTap(input: input.shape, output: out)
+        let bandCount = perImage ? plan.scratchCount - PackedMatrix.scratchCount : 0     // K · rowsPerBand · Wo
         let extra = workers.count - 1
         scratch.reserve(plan.scratchCount + extra * (bandCount + PackedMatrix.scratchCount))
         let packScratch = scratch.pointer + plan.scratchCount - PackedMatrix.scratchCount + extra * bandCount   // [workers, KC·NC]
